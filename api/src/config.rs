@@ -1,0 +1,91 @@
+//! Typed configuration, read once at start-up from CLI flags with `RUBFANG_` environment
+//! fallbacks (see `cli.rs`). Defaults run the embedded setup: SQLite under `./data/`.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database: DatabaseConfig,
+    pub bind: SocketAddr,
+    /// Seed the demo data when the database is empty.
+    pub demo: bool,
+    pub policy: PolicyConfig,
+    pub limits: ApiLimits,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    /// `sqlite://...` or `postgres://...`; may hold a password.
+    pub url: SecretString,
+    pub max_connections: u32,
+}
+
+impl DatabaseConfig {
+    /// The default: a SQLite file under the data directory.
+    pub fn sqlite_in(data_dir: &std::path::Path) -> Self {
+        Self {
+            url: SecretString::from(format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("rubfang.db").display()
+            )),
+            max_connections: 8,
+        }
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.url.expose_secret().starts_with("sqlite:")
+    }
+
+    /// The SQLite file this configuration points at, if any.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let url = self.url.expose_secret();
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or(rest);
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+/// Rules set by Cabinet resolution or OCS guidance: configurable, never hard-coded (LEGAL.md).
+#[derive(Clone, Debug)]
+pub struct PolicyConfig {
+    /// The minimum consultation length in days; shorter needs a public justification.
+    pub consultation_min_days: u32,
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            consultation_min_days: 15,
+        }
+    }
+}
+
+/// Limits on the shape of GraphQL requests, so no query can make the server do unbounded work.
+#[derive(Clone, Debug)]
+pub struct ApiLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// Operations in one batched (JSON array) request.
+    pub max_batch: usize,
+    /// Bytes in one request body.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ApiLimits {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_batch: 10,
+            max_body_bytes: 256 * 1024,
+        }
+    }
+}
+
+/// The largest `first` any connection accepts, and the page size when `first` is omitted.
+pub const MAX_PAGE_SIZE: usize = 500;
+pub const DEFAULT_PAGE_SIZE: usize = 20;

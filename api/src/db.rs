@@ -1,0 +1,85 @@
+//! Opening the database (SQLite by default, PostgreSQL in production) and running migrations.
+
+use std::time::Duration;
+
+use rubfang_migrations::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+use secrecy::ExposeSecret;
+
+use crate::{
+    config::DatabaseConfig,
+    error::{AppError, AppResult},
+};
+
+/// Connects, creating the SQLite file and its folder if missing. SQLite runs in WAL mode with
+/// foreign keys on; a writer waits for a lock rather than failing at once.
+pub async fn connect(config: &DatabaseConfig) -> AppResult<DatabaseConnection> {
+    if let Some(path) = config.sqlite_path()
+        && let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            AppError::validation(
+                "database_url",
+                format!("cannot create the data directory {}: {e}", dir.display()),
+            )
+        })?;
+    }
+    let mut options = ConnectOptions::new(config.url.expose_secret().to_owned());
+    options
+        .max_connections(config.max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    Database::connect(options)
+        .await
+        .map_err(|e| AppError::internal(format!("cannot open the database: {e}")))
+}
+
+pub async fn migrate_up(db: &DatabaseConnection) -> AppResult<()> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}
+
+pub async fn migrate_down(db: &DatabaseConnection, steps: u32) -> AppResult<()> {
+    Migrator::down(db, Some(steps)).await?;
+    Ok(())
+}
+
+/// Each migration's name and whether it is applied.
+pub async fn migration_status(db: &DatabaseConnection) -> AppResult<Vec<(String, bool)>> {
+    let applied: Vec<String> = Migrator::get_applied_migrations(db)
+        .await?
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    Ok(Migrator::migrations()
+        .iter()
+        .map(|m| {
+            let name = m.name().to_owned();
+            let done = applied.contains(&name);
+            (name, done)
+        })
+        .collect())
+}
+
+/// Is the database reachable? (`/healthz`)
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+pub fn backend_name(db: &DatabaseConnection) -> &'static str {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => "sqlite",
+        DbBackend::Postgres => "postgresql",
+        _ => "other",
+    }
+}

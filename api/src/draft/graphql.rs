@@ -1,0 +1,531 @@
+//! GraphQL types and queries of drafts: `Draft`, `DraftVersion`, `Heading`, `Section`.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+
+use super::{
+    DraftStatus, HeadingLevel, InstrumentKind,
+    entity::{draft, heading, section, version},
+    service::{self, DraftFilter, VersionText},
+};
+use crate::{
+    agency::{graphql::Agency, service as agencies},
+    consultation::{graphql::Consultation, service::ConsultationFilter},
+    error::{AppError, GqlResultExt},
+    graphql::{
+        app,
+        relay::{self, Conn, NodeType, PageRequest, TotalCount, connection_cost},
+    },
+    thai,
+};
+
+/// Headings a list may hold, for the complexity budget (a heading tree is bounded by its text).
+const HEADING_FANOUT: usize = 10;
+
+/// A draft law or rule (ร่างกฎหมาย), and the law it becomes: it keeps its identity through
+/// consultation, enactment and evaluation.
+pub struct Draft(pub draft::Model);
+
+#[Object]
+impl Draft {
+    pub async fn id(&self) -> ID {
+        relay::global_id(NodeType::Draft, self.0.id)
+    }
+
+    /// Short stable name used in URLs, e.g. `act-2569`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The type of instrument.
+    #[graphql(name = "type")]
+    async fn kind(&self) -> InstrumentKind {
+        self.0.kind
+    }
+
+    /// Title in Thai.
+    async fn title(&self) -> &str {
+        &self.0.title_th
+    }
+
+    /// Title in English, when there is one.
+    async fn title_en(&self) -> Option<&str> {
+        self.0.title_en.as_deref()
+    }
+
+    /// Principles and rationale (หลักการและเหตุผล).
+    async fn rationale(&self) -> Option<&str> {
+        self.0.rationale.as_deref()
+    }
+
+    async fn status(&self) -> DraftStatus {
+        self.0.status
+    }
+
+    /// Exempt from consultation for national safety and security (the Act allows no other
+    /// ground); the reason is recorded and public.
+    async fn security_exempt(&self) -> bool {
+        self.0.security_exempt
+    }
+
+    async fn security_exempt_reason(&self) -> Option<&str> {
+        self.0.security_exempt_reason.as_deref()
+    }
+
+    async fn lead_agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        agencies::get(&app(ctx).db, self.0.lead_agency_id)
+            .await
+            .and_then(|a| a.ok_or_else(|| AppError::internal("draft without its agency")))
+            .map(Agency)
+            .gql()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// Every version, oldest first.
+    #[graphql(complexity = "connection_cost(first, child_complexity)")]
+    async fn versions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<DraftVersion>> {
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        let rows = service::versions(&app(ctx).db, self.0.id, page)
+            .await
+            .gql()?;
+        let draft_id = self.0.id;
+        let total =
+            TotalCount::new(move |db| async move { service::count_versions(&db, draft_id).await });
+        Ok(relay::connection(
+            rows,
+            total,
+            |v| i64::from(v.number),
+            DraftVersion,
+        ))
+    }
+
+    /// The latest published version.
+    async fn current_version(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<DraftVersion>> {
+        Ok(service::current_version(&app(ctx).db, self.0.id)
+            .await
+            .gql()?
+            .map(DraftVersion))
+    }
+
+    /// Consultations held on this draft, newest first.
+    #[graphql(complexity = "connection_cost(first, child_complexity)")]
+    async fn consultations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Consultation>> {
+        let filter = ConsultationFilter {
+            draft_id: Some(self.0.id),
+            ..Default::default()
+        };
+        crate::consultation::graphql::consultation_connection(ctx, filter, first, after).await
+    }
+}
+
+/// One published text of a draft. A version never changes; a change is a new version.
+pub struct DraftVersion(pub version::Model);
+
+impl DraftVersion {
+    async fn text(&self, ctx: &Context<'_>) -> async_graphql::Result<Arc<VersionText>> {
+        let app = app(ctx);
+        service::version_text(&app.db, &app.texts, self.0.id)
+            .await
+            .gql()
+    }
+}
+
+#[Object]
+impl DraftVersion {
+    pub async fn id(&self) -> ID {
+        relay::global_id(NodeType::DraftVersion, self.0.id)
+    }
+
+    /// 1 for the first version, then 2, 3 ...
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+
+    /// The title as it stands in this version.
+    async fn title(&self) -> &str {
+        &self.0.title_th
+    }
+
+    /// The text before the first heading or section (enacting formula, preamble).
+    async fn preamble(&self) -> &str {
+        &self.0.preamble
+    }
+
+    /// What changed since the previous version.
+    async fn change_note(&self) -> Option<&str> {
+        self.0.change_note.as_deref()
+    }
+
+    /// When it was published; null while unpublished.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    async fn draft(&self, ctx: &Context<'_>) -> async_graphql::Result<Draft> {
+        service::get(&app(ctx).db, self.0.draft_id)
+            .await
+            .and_then(|d| d.ok_or_else(|| AppError::internal("version without its draft")))
+            .map(Draft)
+            .gql()
+    }
+
+    /// The outermost headings (ภาค, ลักษณะ, หมวด ...), each with its children: the tree.
+    #[graphql(complexity = "HEADING_FANOUT * child_complexity")]
+    async fn headings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Heading>> {
+        let text = self.text(ctx).await?;
+        Ok(Heading::list(&text, None))
+    }
+
+    /// Sections in order. With `heading`, only those under that heading (at any depth).
+    #[graphql(complexity = "connection_cost(first, child_complexity)")]
+    async fn sections(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        heading: Option<ID>,
+    ) -> async_graphql::Result<Conn<Section>> {
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        let heading = heading
+            .map(|h| relay::decode_typed_id(&h, NodeType::Heading, "heading"))
+            .transpose()
+            .gql()?;
+        let text = self.text(ctx).await?;
+        Ok(section_connection(&text, page, heading))
+    }
+}
+
+fn section_connection(
+    text: &Arc<VersionText>,
+    page: PageRequest,
+    heading: Option<i64>,
+) -> Conn<Section> {
+    let rows = text.sections_page(page, heading);
+    let total = TotalCount::known(text.count_sections(heading));
+    relay::connection(
+        rows,
+        total,
+        |s| i64::from(s.position),
+        |s| Section {
+            text: text.clone(),
+            row: s,
+        },
+    )
+}
+
+/// A heading of a version: ภาค (part), ลักษณะ (title), หมวด (chapter), ส่วน (division), or an
+/// unnumbered one such as บทเฉพาะกาล.
+pub struct Heading {
+    text: Arc<VersionText>,
+    row: heading::Model,
+}
+
+impl Heading {
+    fn list(text: &Arc<VersionText>, parent: Option<i64>) -> Vec<Heading> {
+        text.children(parent)
+            .map(|h| Heading {
+                text: text.clone(),
+                row: h.clone(),
+            })
+            .collect()
+    }
+
+    pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Heading>> {
+        let app = app(ctx);
+        let Some(row) = service::heading(&app.db, id).await.gql()? else {
+            return Ok(None);
+        };
+        let text = service::version_text(&app.db, &app.texts, row.version_id)
+            .await
+            .gql()?;
+        Ok(Some(Heading { text, row }))
+    }
+}
+
+#[Object]
+impl Heading {
+    pub async fn id(&self) -> ID {
+        relay::global_id(NodeType::Heading, self.row.id)
+    }
+
+    async fn level(&self) -> HeadingLevel {
+        self.row.level
+    }
+
+    /// The number as written (`๑`), null for an unnumbered heading.
+    async fn number(&self) -> Option<&str> {
+        self.row.number.as_deref()
+    }
+
+    /// The heading's own title, e.g. `บททั่วไป`.
+    async fn title(&self) -> &str {
+        &self.row.title
+    }
+
+    /// The whole heading as printed, e.g. `หมวด ๑ บททั่วไป`.
+    async fn display(&self) -> String {
+        heading_display(&self.row)
+    }
+
+    #[graphql(complexity = "HEADING_FANOUT * child_complexity")]
+    async fn children(&self) -> Vec<Heading> {
+        Heading::list(&self.text, Some(self.row.id))
+    }
+
+    /// Sections under this heading, at any depth, in order.
+    #[graphql(complexity = "connection_cost(first, child_complexity)")]
+    async fn sections(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Section>> {
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        Ok(section_connection(&self.text, page, Some(self.row.id)))
+    }
+}
+
+fn heading_display(h: &heading::Model) -> String {
+    let word = match h.level {
+        HeadingLevel::Part => "ภาค",
+        HeadingLevel::Title => "ลักษณะ",
+        HeadingLevel::Chapter => "หมวด",
+        HeadingLevel::Division => "ส่วน",
+        HeadingLevel::Unnumbered => return h.title.clone(),
+    };
+    match (&h.number, h.title.is_empty()) {
+        (Some(n), false) => format!("{word} {n} {}", h.title),
+        (Some(n), true) => format!("{word} {n}"),
+        (None, _) => format!("{word} {}", h.title),
+    }
+}
+
+/// A section (มาตรา) of a version.
+pub struct Section {
+    text: Arc<VersionText>,
+    row: section::Model,
+}
+
+impl Section {
+    pub async fn load(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Section>> {
+        let app = app(ctx);
+        let Some(row) = service::section(&app.db, id).await.gql()? else {
+            return Ok(None);
+        };
+        let text = service::version_text(&app.db, &app.texts, row.version_id)
+            .await
+            .gql()?;
+        Ok(Some(Section { text, row }))
+    }
+}
+
+#[Object]
+impl Section {
+    pub async fn id(&self) -> ID {
+        relay::global_id(NodeType::Section, self.row.id)
+    }
+
+    /// The label as written, without the word มาตรา: `๑๕/๑`, `๓ ทวิ`.
+    async fn label(&self) -> &str {
+        &self.row.label
+    }
+
+    /// The label in Arabic digits: `15/1`, `3 ทวิ`.
+    async fn label_arabic(&self) -> String {
+        thai::thai_digits_to_arabic(&self.row.label)
+    }
+
+    /// Stays the same across versions of a draft while the section number is unchanged, so a
+    /// section can be followed from one version to the next.
+    async fn key(&self) -> &str {
+        &self.row.section_key
+    }
+
+    /// Orders sections by number (`15` < `15/1` < `15 ทวิ` < `16`).
+    async fn sort_key(&self) -> &str {
+        &self.row.sort_key
+    }
+
+    /// 0-based place in the version.
+    async fn position(&self) -> i32 {
+        self.row.position
+    }
+
+    /// The text of the section.
+    async fn text(&self) -> &str {
+        &self.row.body
+    }
+
+    /// The innermost heading it sits under.
+    async fn heading(&self) -> Option<Heading> {
+        let row = self.text.heading_by_id(self.row.heading_id?)?.clone();
+        Some(Heading {
+            text: self.text.clone(),
+            row,
+        })
+    }
+
+    /// Headings from the outermost down to the innermost (ภาค › หมวด › ส่วน).
+    async fn heading_path(&self) -> Vec<HeadingRef> {
+        self.text
+            .heading_path(self.row.heading_id)
+            .into_iter()
+            .map(|h| HeadingRef(h.clone()))
+            .collect()
+    }
+
+    async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<DraftVersion> {
+        service::version(&app(ctx).db, self.row.version_id)
+            .await
+            .and_then(|v| v.ok_or_else(|| AppError::internal("section without its version")))
+            .map(DraftVersion)
+            .gql()
+    }
+}
+
+/// One step of a section's heading path: a heading without its subtree.
+pub struct HeadingRef(heading::Model);
+
+#[Object]
+impl HeadingRef {
+    async fn id(&self) -> ID {
+        relay::global_id(NodeType::Heading, self.0.id)
+    }
+
+    async fn level(&self) -> HeadingLevel {
+        self.0.level
+    }
+
+    async fn number(&self) -> Option<&str> {
+        self.0.number.as_deref()
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// e.g. `หมวด ๑ บททั่วไป`
+    async fn display(&self) -> String {
+        heading_display(&self.0)
+    }
+}
+
+/// Filters of `drafts`.
+#[derive(Debug, Default, InputObject)]
+pub struct DraftFilterInput {
+    #[graphql(name = "type")]
+    pub kind: Option<InstrumentKind>,
+    /// An agency ID (or its slug).
+    pub agency: Option<String>,
+    pub status: Option<DraftStatus>,
+    /// Only drafts with (true) or without (false) a consultation open now.
+    pub consultation_open: Option<bool>,
+}
+
+pub async fn draft_connection(
+    ctx: &Context<'_>,
+    filter: DraftFilter,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<Conn<Draft>> {
+    let app = app(ctx);
+    let page = PageRequest::new(first, after.as_deref()).gql()?;
+    let now = app.now();
+    let rows = service::list(&app.db, &filter, page, now).await.gql()?;
+    let total = TotalCount::new(move |db| {
+        let filter = filter.clone();
+        async move { service::count(&db, &filter, now).await }
+    });
+    Ok(relay::connection(rows, total, |d| d.id, Draft))
+}
+
+/// An agency argument: a global ID, or a slug for people typing queries by hand.
+pub async fn agency_arg(ctx: &Context<'_>, value: &str, field: &str) -> async_graphql::Result<i64> {
+    if let Ok(id) = relay::decode_typed_id(value, NodeType::Agency, field) {
+        return Ok(id);
+    }
+    agencies::by_slug(&app(ctx).db, value)
+        .await
+        .gql()?
+        .map(|a| a.id)
+        .ok_or_else(|| AppError::validation(field, format!("no agency has ID or slug `{value}`")))
+        .gql()
+}
+
+#[derive(Default)]
+pub struct DraftQuery;
+
+#[Object]
+impl DraftQuery {
+    /// Drafts and laws, newest first.
+    #[graphql(complexity = "connection_cost(first, child_complexity)")]
+    async fn drafts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<DraftFilterInput>,
+    ) -> async_graphql::Result<Conn<Draft>> {
+        let input = filter.unwrap_or_default();
+        let agency_id = match &input.agency {
+            Some(a) => Some(agency_arg(ctx, a, "filter.agency").await?),
+            None => None,
+        };
+        let filter = DraftFilter {
+            kind: input.kind,
+            agency_id,
+            status: input.status,
+            consultation_open: input.consultation_open,
+        };
+        draft_connection(ctx, filter, first, after).await
+    }
+
+    /// One draft, by `id` or by `slug`.
+    async fn draft(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> async_graphql::Result<Option<Draft>> {
+        let db = &app(ctx).db;
+        let found = match (id, slug) {
+            (Some(id), None) => {
+                let row = relay::decode_typed_id(&id, NodeType::Draft, "id").gql()?;
+                service::get(db, row).await
+            }
+            (None, Some(slug)) => service::by_slug(db, &slug).await,
+            _ => Err(AppError::validation(
+                "id",
+                "give exactly one of `id` and `slug`",
+            )),
+        };
+        Ok(found.gql()?.map(Draft))
+    }
+
+    /// One section, by ID.
+    async fn section(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Section>> {
+        let row = relay::decode_typed_id(&id, NodeType::Section, "id").gql()?;
+        Section::load(ctx, row).await
+    }
+}

@@ -1,0 +1,19 @@
+//! rubfang (รับฟัง): public consultation on draft laws and the evaluation of laws in force.
+//! The library behind the `rubfang` binary: configuration, domains, the GraphQL API and the
+//! HTTP server.
+
+pub mod agency;
+pub mod cli;
+pub mod config;
+pub mod consultation;
+pub mod db;
+pub mod demo;
+pub mod draft;
+pub mod error;
+pub mod graphql;
+pub mod lawtext;
+pub mod server;
+pub mod slug;
+pub mod thai;
+
+pub use server::Application;

@@ -1,0 +1,133 @@
+//! The `rubfang` binary: parses the command line, starts logging, and calls into the library.
+
+use std::{io::Read, process::ExitCode};
+
+use clap::Parser;
+use rubfang_api::{
+    Application,
+    cli::{Cli, Command, KindArg, MigrateAction, StatusArg},
+    db, demo,
+    draft::{
+        DraftStatus, InstrumentKind,
+        import::{ImportRequest, import},
+    },
+    error::AppError,
+};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_new(&cli.common.log).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if let AppError::Internal(cause) = &e {
+                eprintln!("cause: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), AppError> {
+    let common = &cli.common;
+    match &cli.command {
+        Command::Serve(args) => {
+            let app = Application::build(common.config(Some(args))).await?;
+            app.run_until_stopped().await.map_err(AppError::internal)
+        }
+        Command::Migrate { action } => {
+            let db = db::connect(&common.database()).await?;
+            match action {
+                MigrateAction::Up => db::migrate_up(&db).await?,
+                MigrateAction::Down { steps } => db::migrate_down(&db, *steps).await?,
+                MigrateAction::Status => {}
+            }
+            for (name, applied) in db::migration_status(&db).await? {
+                println!("{} {name}", if applied { "applied" } else { "pending" });
+            }
+            Ok(())
+        }
+        Command::Import(args) => {
+            let bytes = if args.file.as_os_str() == "-" {
+                let mut buf = Vec::new();
+                std::io::stdin().read_to_end(&mut buf).map_err(|e| {
+                    AppError::validation("file", format!("cannot read standard input: {e}"))
+                })?;
+                buf
+            } else {
+                std::fs::read(&args.file).map_err(|e| {
+                    AppError::validation(
+                        "file",
+                        format!("cannot read {}: {e}", args.file.display()),
+                    )
+                })?
+            };
+            let db = db::connect(&common.database()).await?;
+            db::migrate_up(&db).await?;
+            let report = import(
+                &db,
+                &bytes,
+                ImportRequest {
+                    agency_slug: args.agency.clone(),
+                    kind: args.kind.map(kind),
+                    status: status(args.status),
+                    slug: args.slug.clone(),
+                    dry_run: args.dry_run,
+                },
+            )
+            .await?;
+            print!("{}", report.summary());
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let db = db::connect(&common.database()).await?;
+            db::migrate_up(&db).await?;
+            if demo::seed_if_empty(&db, &common.policy()).await? {
+                println!("demo data loaded");
+                Ok(())
+            } else {
+                Err(AppError::Conflict(
+                    "the database already holds data; the demo loads only into an empty one".into(),
+                ))
+            }
+        }
+    }
+}
+
+fn kind(k: KindArg) -> InstrumentKind {
+    match k {
+        KindArg::Act => InstrumentKind::Act,
+        KindArg::EmergencyDecree => InstrumentKind::EmergencyDecree,
+        KindArg::RoyalDecree => InstrumentKind::RoyalDecree,
+        KindArg::MinisterialRegulation => InstrumentKind::MinisterialRegulation,
+        KindArg::OtherRule => InstrumentKind::OtherRule,
+        KindArg::Constitution => InstrumentKind::Constitution,
+    }
+}
+
+fn status(s: StatusArg) -> DraftStatus {
+    match s {
+        StatusArg::Drafting => DraftStatus::Drafting,
+        StatusArg::InConsultation => DraftStatus::InConsultation,
+        StatusArg::UnderReview => DraftStatus::UnderReview,
+        StatusArg::InLegislature => DraftStatus::InLegislature,
+        StatusArg::Enacted => DraftStatus::Enacted,
+        StatusArg::InForce => DraftStatus::InForce,
+        StatusArg::Repealed => DraftStatus::Repealed,
+        StatusArg::Withdrawn => DraftStatus::Withdrawn,
+    }
+}

@@ -1,0 +1,251 @@
+//! The HTTP server: routes, the GraphQL endpoint with its request limits, health checks, and
+//! the `Application` that tests and production start the same way.
+
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+
+use async_graphql::BatchRequest;
+use poem::{
+    Body, EndpointExt, IntoResponse, Response, Route, Server, get, handler,
+    http::StatusCode,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::Tracing,
+    web::{Data, Json},
+};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+use crate::{
+    config::{ApiLimits, Config},
+    db, demo,
+    draft::service::TextCache,
+    error::{AppError, AppResult},
+    graphql::{AppContext, AppSchema, build_schema},
+};
+
+/// Memory for version texts kept between requests.
+const TEXT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+struct State {
+    schema: AppSchema,
+    db: DatabaseConnection,
+    limits: ApiLimits,
+    sdl: String,
+}
+
+/// The platform, bound to its port, ready to run.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    addr: SocketAddr,
+    state: Arc<State>,
+}
+
+impl Application {
+    /// Connects, migrates, seeds the demo data if asked and the database is empty, and binds.
+    pub async fn build(config: Config) -> AppResult<Self> {
+        let db = db::connect(&config.database).await?;
+        db::migrate_up(&db).await?;
+        if config.demo && demo::seed_if_empty(&db, &config.policy).await? {
+            tracing::info!("demo data loaded");
+        }
+        let context = AppContext {
+            db: db.clone(),
+            texts: Arc::new(TextCache::new(TEXT_CACHE_BYTES)),
+            policy: config.policy.clone(),
+        };
+        let schema = build_schema(context, &config.limits);
+        let acceptor = TcpListener::bind(config.bind)
+            .into_acceptor()
+            .await
+            .map_err(|e| {
+                AppError::validation("bind", format!("cannot listen on {}: {e}", config.bind))
+            })?;
+        let addr = acceptor
+            .local_addr()
+            .first()
+            .and_then(|a| a.as_socket_addr().copied())
+            .unwrap_or(config.bind);
+        let sdl = schema.sdl();
+        Ok(Self {
+            acceptor,
+            addr,
+            state: Arc::new(State {
+                schema,
+                db,
+                limits: config.limits,
+                sdl,
+            }),
+        })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Serves until ctrl-c or SIGTERM, then finishes requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then finishes requests in flight (up to 10 s).
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
+        let web = rubfang_web::routes(Arc::new(InProcess(self.state.clone())));
+        let app = Route::new()
+            .at("/graphql", get(console).post(graphql))
+            .at("/graphql/schema.graphql", get(schema_sdl))
+            .at("/healthz", get(healthz))
+            .at("/livez", get(livez))
+            .nest("/", web)
+            .data(self.state.clone())
+            .with(Tracing);
+        tracing::info!(addr = %self.addr, "rubfang listening");
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// The site's in-process GraphQL client.
+struct InProcess(Arc<State>);
+
+#[async_trait::async_trait]
+impl rubfang_web::GraphqlExecutor for InProcess {
+    async fn execute(&self, document: &str, variables: Value) -> Value {
+        let request = async_graphql::Request::new(document)
+            .variables(async_graphql::Variables::from_json(variables));
+        let response = self.0.schema.execute(request).await;
+        serde_json::to_value(&response).unwrap_or_else(|e| {
+            json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "INTERNAL" } }] })
+        })
+    }
+}
+
+fn request_error(status: StatusCode, code: &str, message: String) -> Response {
+    (
+        status,
+        Json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })),
+    )
+        .into_response()
+}
+
+/// `POST /graphql`: one operation, or a JSON array of at most `max_batch` of them.
+#[handler]
+async fn graphql(Data(state): Data<&Arc<State>>, body: Body) -> Response {
+    let limits = &state.limits;
+    let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
+        Ok(b) => b,
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                format!("the request body is over {} bytes", limits.max_body_bytes),
+            );
+        }
+        Err(e) => {
+            return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", e.to_string());
+        }
+    };
+    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                format!(
+                    "the body is not a GraphQL request (JSON with `query`, or an array of them): {e}"
+                ),
+            );
+        }
+    };
+    if let BatchRequest::Batch(ops) = &batch {
+        if ops.is_empty() {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the batch holds no operation".into(),
+            );
+        }
+        if ops.len() > limits.max_batch {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BATCH_TOO_LARGE",
+                format!(
+                    "a batch may hold at most {} operations; this one holds {}",
+                    limits.max_batch,
+                    ops.len()
+                ),
+            );
+        }
+    }
+    let response = state.schema.execute_batch(batch).await;
+    match serde_json::to_vec(&response) {
+        Ok(json) => Response::builder()
+            .content_type("application/json")
+            .body(json),
+        Err(e) => request_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            format!("cannot encode the response: {e}"),
+        ),
+    }
+}
+
+#[handler]
+fn console() -> impl IntoResponse {
+    rubfang_web::console_page()
+}
+
+#[handler]
+fn schema_sdl(Data(state): Data<&Arc<State>>) -> impl IntoResponse {
+    state
+        .sdl
+        .clone()
+        .with_content_type("text/plain; charset=utf-8")
+}
+
+/// Readiness: the database answers.
+#[handler]
+async fn healthz(Data(state): Data<&Arc<State>>) -> Response {
+    let database = db::backend_name(&state.db);
+    if db::ping(&state.db).await {
+        Json(json!({ "status": "ok", "database": database })).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "unavailable", "database": database })),
+        )
+            .into_response()
+    }
+}
+
+/// Liveness: the process serves HTTP; touches nothing else.
+#[handler]
+fn livez() -> &'static str {
+    "ok"
+}

@@ -1,0 +1,98 @@
+//! Thai text helpers shared by the parser, the API and the pages: digits and Buddhist Era dates.
+
+use chrono::{Datelike, NaiveDate};
+
+const THAI_ZERO: u32 = 0x0E50;
+
+/// `"๑๕/๑"` → `"15/1"`; other characters pass through.
+pub fn thai_digits_to_arabic(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '๐'..='๙' => char::from_digit(c as u32 - THAI_ZERO, 10).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// `"15/1"` → `"๑๕/๑"`; other characters pass through.
+pub fn arabic_to_thai_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) if c.is_ascii_digit() => char::from_u32(THAI_ZERO + d).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+/// Which digits a reader wants to see.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum Digits {
+    /// ๐๑๒๓๔๕๖๗๘๙
+    Thai,
+    /// 0123456789
+    Arabic,
+}
+
+/// The language of a rendered date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum Lang {
+    /// Thai, Buddhist Era (CE + 543)
+    Th,
+    /// English, Common Era
+    En,
+}
+
+const THAI_MONTHS: [&str; 12] = [
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+];
+
+/// A date as a reader expects it: `๑๕ ธันวาคม ๒๕๖๙` (Thai, BE) or `15 December 2026` (English, CE).
+pub fn format_date(date: NaiveDate, lang: Lang, digits: Digits) -> String {
+    let text = match lang {
+        Lang::Th => format!(
+            "{} {} {}",
+            date.day(),
+            THAI_MONTHS[date.month0() as usize],
+            date.year() + 543
+        ),
+        Lang::En => date.format("%-d %B %Y").to_string(),
+    };
+    match digits {
+        Digits::Thai => arabic_to_thai_digits(&text),
+        Digits::Arabic => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_round_trip() {
+        assert_eq!(thai_digits_to_arabic("มาตรา ๑๕/๑"), "มาตรา 15/1");
+        assert_eq!(arabic_to_thai_digits("2569"), "๒๕๖๙");
+        assert_eq!(
+            thai_digits_to_arabic(&arabic_to_thai_digits("0123456789")),
+            "0123456789"
+        );
+    }
+
+    #[test]
+    fn dates_are_buddhist_era_in_thai_and_common_era_in_english() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap_or_default();
+        assert_eq!(format_date(d, Lang::Th, Digits::Thai), "๑๕ ธันวาคม ๒๕๖๙");
+        assert_eq!(format_date(d, Lang::Th, Digits::Arabic), "15 ธันวาคม 2569");
+        assert_eq!(format_date(d, Lang::En, Digits::Arabic), "15 December 2026");
+    }
+}
