@@ -123,7 +123,10 @@ async fn landing(Data(executor): Data<&Executor>) -> Response {
 #[handler]
 async fn draft_page(Data(executor): Data<&Executor>, Path(slug): Path<String>) -> Response {
     let response = executor
-        .execute(include_str!("queries/draft.graphql"), json!({ "slug": slug }))
+        .execute(
+            include_str!("queries/draft.graphql"),
+            json!({ "slug": slug }),
+        )
         .await;
     let data = match data_or_error(&response) {
         Ok(d) => d,
