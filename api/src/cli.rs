@@ -140,6 +140,7 @@ pub enum KindArg {
     MinisterialRegulation,
     OtherRule,
     Constitution,
+    Code,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

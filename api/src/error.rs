@@ -14,7 +14,7 @@ pub enum AppError {
     Forbidden(String),
     #[error("authentication required")]
     Unauthenticated,
-    #[error("{field}: {message}")]
+    #[error("{message}")]
     Validation { field: String, message: String },
     #[error("{0}")]
     Conflict(String),

@@ -32,6 +32,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(AppError::Validation { field, message }) => {
+            eprintln!("error: {field}: {message}");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("error: {e}");
             if let AppError::Internal(cause) = &e {
@@ -116,6 +120,7 @@ fn kind(k: KindArg) -> InstrumentKind {
         KindArg::MinisterialRegulation => InstrumentKind::MinisterialRegulation,
         KindArg::OtherRule => InstrumentKind::OtherRule,
         KindArg::Constitution => InstrumentKind::Constitution,
+        KindArg::Code => InstrumentKind::Code,
     }
 }
 

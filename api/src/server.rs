@@ -171,7 +171,13 @@ async fn graphql(Data(state): Data<&Arc<State>>, body: Body) -> Response {
             return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", e.to_string());
         }
     };
-    let batch: BatchRequest = match serde_json::from_slice(&bytes) {
+    let is_batch = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let parsed = if is_batch {
+        serde_json::from_slice::<Vec<async_graphql::Request>>(&bytes).map(BatchRequest::Batch)
+    } else {
+        serde_json::from_slice::<async_graphql::Request>(&bytes).map(BatchRequest::Single)
+    };
+    let batch = match parsed {
         Ok(b) => b,
         Err(e) => {
             return request_error(

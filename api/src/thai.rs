@@ -2,27 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-const THAI_ZERO: u32 = 0x0E50;
-
-/// `"๑๕/๑"` → `"15/1"`; other characters pass through.
-pub fn thai_digits_to_arabic(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '๐'..='๙' => char::from_digit(c as u32 - THAI_ZERO, 10).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
-
-/// `"15/1"` → `"๑๕/๑"`; other characters pass through.
-pub fn arabic_to_thai_digits(s: &str) -> String {
-    s.chars()
-        .map(|c| match c.to_digit(10) {
-            Some(d) if c.is_ascii_digit() => char::from_u32(THAI_ZERO + d).unwrap_or(c),
-            _ => c,
-        })
-        .collect()
-}
+pub use crate::lawtext::{arabic_to_thai_digits, thai_digits_to_arabic};
 
 /// Which digits a reader wants to see.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]

@@ -32,9 +32,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn corpus_file(name: &str) -> Option<PathBuf> {
-    let dir = std::env::var("RUBFANG_CORPUS_DIR").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus").to_owned()
-    });
+    let dir = std::env::var("RUBFANG_CORPUS_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus").to_owned());
     let path = PathBuf::from(dir).join("thai-law").join(name);
     path.exists().then_some(path)
 }
@@ -75,11 +74,19 @@ cli_test!(
 
 async fn importing_a_real_act_writes_its_sections_and_serves_them(backend: Backend) {
     let Some(path) = corpus_file("302231.txt") else {
-        eprintln!("skipped: the Thai law corpus is not at ../shared/corpus (set RUBFANG_CORPUS_DIR)");
+        eprintln!(
+            "skipped: the Thai law corpus is not at ../shared/corpus (set RUBFANG_CORPUS_DIR)"
+        );
         return;
     };
-    let Some(db) = fresh(backend).await else { return };
-    let out = rubfang(&db, &["import", path.to_str().unwrap(), "--status", "in-force"], None);
+    let Some(db) = fresh(backend).await else {
+        return;
+    };
+    let out = rubfang(
+        &db,
+        &["import", path.to_str().unwrap(), "--status", "in-force"],
+        None,
+    );
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}\n{}", stdout, text(&out.stderr));
     assert!(stdout.contains("พระราชบัญญัติข้อมูลข่าวสารของราชการ"), "{stdout}");
@@ -107,7 +114,9 @@ async fn importing_a_real_act_writes_its_sections_and_serves_them(backend: Backe
 }
 
 async fn bad_import_input_is_refused_and_writes_nothing(backend: Backend) {
-    let Some(db) = fresh(backend).await else { return };
+    let Some(db) = fresh(backend).await else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let thai = "พระราชบัญญัติทดสอบ พ.ศ. ๒๕๖๙\nมาตรา ๑ พระราชบัญญัตินี้เรียกว่า ทดสอบ\n";
     // TIS-620 encodes Thai letters U+0E01..U+0E5B as single bytes 0xA1..0xFB.
@@ -121,21 +130,38 @@ async fn bad_import_input_is_refused_and_writes_nothing(backend: Backend) {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.txt", Vec::new(), "empty"),
         ("blank.txt", b"  \n \n\t\n".to_vec(), "empty"),
-        ("binary.bin", vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0, 1, 2, 3], "binary"),
+        (
+            "binary.bin",
+            vec![0x89, b'P', b'N', b'G', 0, 0, 0, 13, 0, 1, 2, 3],
+            "binary",
+        ),
         ("tis620.txt", tis620, "TIS-620"),
-        ("nosections.txt", "พระราชบัญญัติทดสอบ พ.ศ. ๒๕๖๙\nข้อความที่ไม่มีมาตราใดเลย\n".as_bytes().to_vec(), "no sections"),
+        (
+            "nosections.txt",
+            "พระราชบัญญัติทดสอบ พ.ศ. ๒๕๖๙\nข้อความที่ไม่มีมาตราใดเลย\n"
+                .as_bytes()
+                .to_vec(),
+            "no sections",
+        ),
     ];
     for (name, bytes, expected) in cases {
         let path = dir.path().join(name);
         std::fs::write(&path, &bytes).unwrap();
         let out = rubfang(&db, &["import", path.to_str().unwrap()], None);
         let stderr = text(&out.stderr);
-        assert!(!out.status.success(), "{name} was accepted: {}", text(&out.stdout));
+        assert!(
+            !out.status.success(),
+            "{name} was accepted: {}",
+            text(&out.stdout)
+        );
         assert!(
             stderr.to_lowercase().contains(&expected.to_lowercase()),
             "{name}: the error should say `{expected}`: {stderr}"
         );
-        assert!(stderr.contains("file"), "{name}: the error names the input: {stderr}");
+        assert!(
+            stderr.contains("file"),
+            "{name}: the error names the input: {stderr}"
+        );
     }
     let missing = rubfang(&db, &["import", "/no/such/file.txt"], None);
     assert!(!missing.status.success());
@@ -148,10 +174,17 @@ async fn bad_import_input_is_refused_and_writes_nothing(backend: Backend) {
 }
 
 async fn import_to_an_unknown_agency_lists_the_known_ones(backend: Backend) {
-    let Some(db) = fresh(backend).await else { return };
+    let Some(db) = fresh(backend).await else {
+        return;
+    };
     assert!(rubfang(&db, &["seed-demo"], None).status.success());
-    let text_in = "ร่าง\nพระราชบัญญัติทดสอบ\nพ.ศ. ....\nมาตรา ๑ พระราชบัญญัตินี้เรียกว่า ทดสอบ\nมาตรา ๒ ให้ใช้บังคับทันที\n";
-    let out = rubfang(&db, &["import", "-", "--agency", "nobody"], Some(text_in.as_bytes()));
+    let text_in =
+        "ร่าง\nพระราชบัญญัติทดสอบ\nพ.ศ. ....\nมาตรา ๑ พระราชบัญญัตินี้เรียกว่า ทดสอบ\nมาตรา ๒ ให้ใช้บังคับทันที\n";
+    let out = rubfang(
+        &db,
+        &["import", "-", "--agency", "nobody"],
+        Some(text_in.as_bytes()),
+    );
     let stderr = text(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("no agency `nobody`"), "{stderr}");
@@ -159,26 +192,51 @@ async fn import_to_an_unknown_agency_lists_the_known_ones(backend: Backend) {
     let conn = db.connect().await;
     assert_eq!(count_all(&conn).await.unwrap(), 3, "only the demo drafts");
 
-    let out = rubfang(&db, &["import", "-", "--agency", "otp", "--slug", "test-act"], Some(text_in.as_bytes()));
+    let out = rubfang(
+        &db,
+        &["import", "-", "--agency", "otp", "--slug", "test-act"],
+        Some(text_in.as_bytes()),
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("sections:    2 (มาตรา ๑ … มาตรา ๒)"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("sections:    2 (มาตรา ๑ … มาตรา ๒)"),
+        "{}",
+        text(&out.stdout)
+    );
     assert_eq!(count_all(&conn).await.unwrap(), 4);
-    let again = rubfang(&db, &["import", "-", "--agency", "otp", "--slug", "test-act"], Some(text_in.as_bytes()));
-    assert!(text(&again.stderr).contains("already exists"), "{}", text(&again.stderr));
+    let again = rubfang(
+        &db,
+        &["import", "-", "--agency", "otp", "--slug", "test-act"],
+        Some(text_in.as_bytes()),
+    );
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
     assert_eq!(count_all(&conn).await.unwrap(), 4);
 }
 
 async fn migrations_go_down_and_up_again(backend: Backend) {
-    let Some(db) = fresh(backend).await else { return };
+    let Some(db) = fresh(backend).await else {
+        return;
+    };
     let up = rubfang(&db, &["migrate", "up"], None);
     assert!(up.status.success(), "{}", text(&up.stderr));
     let status = text(&up.stdout);
     assert!(!status.contains("pending"), "{status}");
-    assert!(status.contains("applied m20261122_000001_create_agencies"), "{status}");
+    assert!(
+        status.contains("applied m20261122_000001_create_agencies"),
+        "{status}"
+    );
 
     let down = rubfang(&db, &["migrate", "down", "--steps", "3"], None);
     assert!(down.status.success(), "{}", text(&down.stderr));
-    assert!(!text(&down.stdout).contains("applied"), "{}", text(&down.stdout));
+    assert!(
+        !text(&down.stdout).contains("applied"),
+        "{}",
+        text(&down.stdout)
+    );
 
     let again = rubfang(&db, &["migrate", "up"], None);
     assert!(again.status.success(), "{}", text(&again.stderr));
@@ -187,10 +245,16 @@ async fn migrations_go_down_and_up_again(backend: Backend) {
 }
 
 async fn seed_demo_loads_once(backend: Backend) {
-    let Some(db) = fresh(backend).await else { return };
+    let Some(db) = fresh(backend).await else {
+        return;
+    };
     let first = rubfang(&db, &["seed-demo"], None);
     assert!(first.status.success(), "{}", text(&first.stderr));
     let second = rubfang(&db, &["seed-demo"], None);
     assert!(!second.status.success());
-    assert!(text(&second.stderr).contains("already holds data"), "{}", text(&second.stderr));
+    assert!(
+        text(&second.stderr).contains("already holds data"),
+        "{}",
+        text(&second.stderr)
+    );
 }

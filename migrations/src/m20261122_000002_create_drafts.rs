@@ -63,13 +63,14 @@ enum Sections {
     Body,
 }
 
-const KINDS: [&str; 6] = [
+const KINDS: [&str; 7] = [
     "act",
     "emergency_decree",
     "royal_decree",
     "ministerial_regulation",
     "other_rule",
     "constitution",
+    "code",
 ];
 const STATUSES: [&str; 8] = [
     "drafting",
@@ -81,7 +82,7 @@ const STATUSES: [&str; 8] = [
     "repealed",
     "withdrawn",
 ];
-const HEADING_LEVELS: [&str; 5] = ["part", "title", "chapter", "division", "unnumbered"];
+const HEADING_LEVELS: [&str; 6] = ["book", "part", "title", "chapter", "division", "unnumbered"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

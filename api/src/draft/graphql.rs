@@ -308,6 +308,7 @@ impl Heading {
 
 fn heading_display(h: &heading::Model) -> String {
     let word = match h.level {
+        HeadingLevel::Book => "บรรพ",
         HeadingLevel::Part => "ภาค",
         HeadingLevel::Title => "ลักษณะ",
         HeadingLevel::Chapter => "หมวด",

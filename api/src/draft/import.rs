@@ -143,8 +143,9 @@ impl ImportReport {
             |level: lawtext::HeadingLevel| p.headings.iter().filter(|h| h.level == level).count();
         let _ = writeln!(
             out,
-            "headings:    {} (ภาค {}, ลักษณะ {}, หมวด {}, ส่วน {}, unnumbered {})",
+            "headings:    {} (บรรพ {}, ภาค {}, ลักษณะ {}, หมวด {}, ส่วน {}, unnumbered {})",
             p.headings.len(),
+            count(lawtext::HeadingLevel::Book),
             count(lawtext::HeadingLevel::Part),
             count(lawtext::HeadingLevel::Title),
             count(lawtext::HeadingLevel::Chapter),

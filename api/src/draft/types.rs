@@ -28,6 +28,9 @@ pub enum InstrumentKind {
     /// รัฐธรรมนูญ
     #[sea_orm(string_value = "constitution")]
     Constitution,
+    /// ประมวลกฎหมาย: a code (Civil and Commercial, Criminal, Revenue ...).
+    #[sea_orm(string_value = "code")]
+    Code,
 }
 
 impl InstrumentKind {
@@ -39,6 +42,7 @@ impl InstrumentKind {
             Self::MinisterialRegulation => "ministerial-regulation",
             Self::OtherRule => "rule",
             Self::Constitution => "constitution",
+            Self::Code => "code",
         }
     }
 
@@ -50,6 +54,7 @@ impl InstrumentKind {
             Self::MinisterialRegulation => "กฎกระทรวง",
             Self::OtherRule => "กฎ",
             Self::Constitution => "รัฐธรรมนูญ",
+            Self::Code => "ประมวลกฎหมาย",
         }
     }
 }
@@ -63,6 +68,7 @@ impl From<lawtext::InstrumentKind> for InstrumentKind {
             lawtext::InstrumentKind::MinisterialRegulation => Self::MinisterialRegulation,
             lawtext::InstrumentKind::Constitution => Self::Constitution,
             lawtext::InstrumentKind::OtherRule => Self::OtherRule,
+            lawtext::InstrumentKind::Code => Self::Code,
         }
     }
 }
@@ -106,6 +112,9 @@ pub enum DraftStatus {
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum HeadingLevel {
+    /// บรรพ (book, in the codes)
+    #[sea_orm(string_value = "book")]
+    Book,
     /// ภาค
     #[sea_orm(string_value = "part")]
     Part,
@@ -126,6 +135,7 @@ pub enum HeadingLevel {
 impl From<lawtext::HeadingLevel> for HeadingLevel {
     fn from(level: lawtext::HeadingLevel) -> Self {
         match level {
+            lawtext::HeadingLevel::Book => Self::Book,
             lawtext::HeadingLevel::Part => Self::Part,
             lawtext::HeadingLevel::Title => Self::Title,
             lawtext::HeadingLevel::Chapter => Self::Chapter,

@@ -1,100 +1,42 @@
-//! TEMPORARY interface stand-in until the parser lands (replaced wholesale).
-#![allow(dead_code, unused_variables)]
+//! Parser for Thai law text (Acts, the Constitution, decrees, regulations, pasted drafts) into title, preamble, headings, sections, end matter, amendments and footnotes.
+//!
+//! Input is what the Office of the Council of State publishes (and what agencies paste into a
+//! form): irregular line breaks, NBSP padding, labels broken across lines (`มาตรา` / `๑๕/๑`),
+//! Thai or Arabic digits, footnote markers (`มาตรา ๒[๑]`). The parser is a line classifier
+//! (`classify.rs`) driven by a small state machine (`parser.rs`). All paths inside this module
+//! are relative (`super::`) so the folder can be moved into another crate as a module.
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InstrumentKind {
-    Act,
-    EmergencyDecree,
-    RoyalDecree,
-    MinisterialRegulation,
-    Constitution,
-    OtherRule,
-}
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HeadingLevel {
-    Part,
-    Title,
-    Chapter,
-    Division,
-    Unnumbered,
-}
-#[derive(Debug)]
-pub enum ParseError {
-    Empty,
-    Binary,
-    NotUtf8 {
-        likely_encoding: Option<&'static str>,
-        byte_offset: usize,
-    },
-    NoSections,
-}
-impl std::fmt::Display for ParseError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self:?}")
-    }
-}
-impl std::error::Error for ParseError {}
-#[derive(Clone, Debug)]
-pub struct Line {
-    pub number: usize,
-    pub text: String,
-}
-#[derive(Clone, Debug)]
-pub struct Heading {
-    pub level: HeadingLevel,
-    pub number: Option<String>,
-    pub title: String,
-    pub parent: Option<usize>,
-    pub lines: Vec<usize>,
-}
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct SectionNumber {
-    pub main: u32,
-    pub insert: Option<u32>,
-    pub suffix: u8,
-}
-impl SectionNumber {
-    pub fn sort_key(&self) -> String {
-        String::new()
-    }
-    pub fn key(&self) -> String {
-        String::new()
-    }
-}
-#[derive(Clone, Debug)]
-pub struct Section {
-    pub label: String,
-    pub number: SectionNumber,
-    pub heading: Option<usize>,
-    pub text: String,
-    pub lines: Vec<usize>,
-}
-#[derive(Clone, Debug)]
-pub struct AmendingAct {
-    pub title: String,
-    pub lines: Vec<Line>,
-    pub sections: Vec<Section>,
-}
-#[derive(Clone, Debug)]
-pub struct Footnote {
-    pub marker: String,
-    pub text: String,
-}
-#[derive(Clone, Debug)]
-pub struct ParsedLaw {
-    pub title: String,
-    pub kind: Option<InstrumentKind>,
-    pub preamble: Vec<Line>,
-    pub headings: Vec<Heading>,
-    pub sections: Vec<Section>,
-    pub closing: Vec<Line>,
-    pub rationale: Option<String>,
-    pub amendments: Vec<AmendingAct>,
-    pub footnotes: Vec<Footnote>,
-}
+mod classify;
+mod digits;
+mod error;
+mod input;
+mod lines;
+mod model;
+mod number;
+mod parser;
+
+#[cfg(test)]
+mod tests;
+
+pub use digits::{arabic_to_thai_digits, thai_digits_to_arabic};
+pub use error::ParseError;
+pub use input::MAX_INPUT_BYTES;
+pub use lines::strip_footnote_markers;
+pub use model::{
+    AmendingAct, Footnote, Heading, HeadingLevel, InstrumentKind, Line, ParsedLaw, ProvisionUnit,
+    Section,
+};
+pub use number::{SectionNumber, suffix_word};
+
+/// Parses law text. Lines may end in `\n` or `\r\n`.
 pub fn parse(text: &str) -> Result<ParsedLaw, ParseError> {
-    Err(ParseError::Empty)
+    parser::parse_text(text)
 }
+
+/// Parses bytes from a file or upload: strips a UTF-8 BOM, rejects binary data and
+/// non-UTF-8 text (naming TIS-620 / Windows-874 when the bytes look like it), normalises
+/// CRLF, then calls [`parse`].
 pub fn parse_bytes(bytes: &[u8]) -> Result<ParsedLaw, ParseError> {
-    Err(ParseError::Empty)
+    let text = input::decode(bytes)?;
+    parse(&text)
 }

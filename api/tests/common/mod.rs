@@ -56,7 +56,9 @@ impl TestDb {
                         .unwrap()
                         .subsec_nanos()
                 );
-                let conn = Database::connect(&admin).await.expect("TEST_DATABASE_URL reachable");
+                let conn = Database::connect(&admin)
+                    .await
+                    .expect("TEST_DATABASE_URL reachable");
                 conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
                     .unwrap();
@@ -128,7 +130,9 @@ pub fn config(db: &TestDb, demo: bool) -> Config {
 
 impl TestApp {
     pub async fn start(db: TestDb, config: Config) -> TestApp {
-        let app = Application::build(config).await.expect("application starts");
+        let app = Application::build(config)
+            .await
+            .expect("application starts");
         let addr = app.addr();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {

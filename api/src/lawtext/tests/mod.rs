@@ -1,0 +1,3 @@
+//! Test suite: small inline snippets and the full-corpus acceptance run.
+mod corpus;
+mod snippets;
