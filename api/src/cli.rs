@@ -95,6 +95,9 @@ pub struct ServeArgs {
     /// Maximum GraphQL request body in bytes.
     #[arg(long, env = "RUBFANG_GRAPHQL_MAX_BODY_BYTES", default_value_t = ApiLimits::default().max_body_bytes)]
     pub graphql_max_body_bytes: usize,
+    /// Serve benchmark-only routes under /bench/ (for `bench/`; leave off in production).
+    #[arg(long, env = "RUBFANG_BENCH_ROUTES", hide = true)]
+    pub bench_routes: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +194,7 @@ impl CommonArgs {
                 .map(|s| s.bind)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             demo: serve.is_some_and(|s| s.demo),
+            bench_routes: serve.is_some_and(|s| s.bench_routes),
             policy: self.policy(),
             limits,
         }

@@ -13,6 +13,8 @@ pub struct Config {
     pub demo: bool,
     pub policy: PolicyConfig,
     pub limits: ApiLimits,
+    /// Serve the benchmark-only routes under `/bench/`.
+    pub bench_routes: bool,
 }
 
 #[derive(Clone, Debug)]

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::{
     config::{ApiLimits, Config},
     db, demo,
-    draft::service::TextCache,
+    draft::service::{self as drafts, TextCache},
     error::{AppError, AppResult},
     graphql::{AppContext, AppSchema, build_schema},
 };
@@ -28,6 +28,8 @@ const TEXT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 struct State {
     schema: AppSchema,
     db: DatabaseConnection,
+    texts: Arc<TextCache>,
+    bench_routes: bool,
     limits: ApiLimits,
     sdl: String,
 }
@@ -47,9 +49,10 @@ impl Application {
         if config.demo && demo::seed_if_empty(&db, &config.policy).await? {
             tracing::info!("demo data loaded");
         }
+        let texts = Arc::new(TextCache::new(TEXT_CACHE_BYTES));
         let context = AppContext {
             db: db.clone(),
-            texts: Arc::new(TextCache::new(TEXT_CACHE_BYTES)),
+            texts: texts.clone(),
             policy: config.policy.clone(),
         };
         let schema = build_schema(context, &config.limits);
@@ -71,6 +74,8 @@ impl Application {
             state: Arc::new(State {
                 schema,
                 db,
+                texts,
+                bench_routes: config.bench_routes,
                 limits: config.limits,
                 sdl,
             }),
@@ -99,6 +104,7 @@ impl Application {
             .at("/graphql/schema.graphql", get(schema_sdl))
             .at("/healthz", get(healthz))
             .at("/livez", get(livez))
+            .at("/bench/bare/:slug", get(bench_bare))
             .nest("/", web)
             .data(self.state.clone())
             .with(Tracing);
@@ -254,4 +260,44 @@ async fn healthz(Data(state): Data<&Arc<State>>) -> Response {
 #[handler]
 fn livez() -> &'static str {
     "ok"
+}
+
+/// Benchmark ceiling (off unless `--bench-routes`): the same data as the GraphQL read of a
+/// whole current version, fetched through the same services and cache, serialised directly.
+#[handler]
+async fn bench_bare(
+    Data(state): Data<&Arc<State>>,
+    poem::web::Path(slug): poem::web::Path<String>,
+) -> Response {
+    if !state.bench_routes {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let result = async {
+        let draft = drafts::by_slug(&state.db, &slug)
+            .await?
+            .ok_or_else(|| AppError::not_found("draft"))?;
+        let version = drafts::current_version(&state.db, draft.id)
+            .await?
+            .ok_or_else(|| AppError::not_found("version"))?;
+        drafts::version_text(&state.db, &state.texts, version.id).await
+    }
+    .await;
+    let text = match result {
+        Ok(t) => t,
+        Err(e) => return request_error(StatusCode::NOT_FOUND, e.code(), e.to_string()),
+    };
+    let edges: Vec<Value> = text
+        .sections
+        .iter()
+        .map(|s| {
+            let path: Vec<Value> = text
+                .heading_path(s.heading_id)
+                .iter()
+                .map(|h| json!({ "title": h.title }))
+                .collect();
+            json!({ "node": { "label": s.label, "text": s.body, "headingPath": path } })
+        })
+        .collect();
+    Json(json!({ "data": { "draft": { "currentVersion": { "sections": { "edges": edges } } } } }))
+        .into_response()
 }

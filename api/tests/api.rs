@@ -441,6 +441,11 @@ async fn health_landing_and_draft_pages_are_served(app: TestApp) -> TestApp {
     assert_eq!(health["status"], "ok");
     assert!(["sqlite", "postgresql"].contains(&health["database"].as_str().unwrap()));
     assert_eq!(app.get("/livez").await, (200, "ok".to_owned()));
+    assert_eq!(
+        app.get("/bench/bare/cycling-act").await.0,
+        404,
+        "benchmark routes are off"
+    );
 
     let (status, page) = app.get("/").await;
     assert_eq!(status, 200);

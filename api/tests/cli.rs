@@ -70,6 +70,7 @@ cli_test!(
     import_to_an_unknown_agency_lists_the_known_ones,
     migrations_go_down_and_up_again,
     seed_demo_loads_once,
+    a_pasted_ministerial_regulation_is_split_into_clauses,
 );
 
 async fn importing_a_real_act_writes_its_sections_and_serves_them(backend: Backend) {
@@ -257,4 +258,46 @@ async fn seed_demo_loads_once(backend: Backend) {
         "{}",
         text(&second.stderr)
     );
+}
+
+async fn a_pasted_ministerial_regulation_is_split_into_clauses(backend: Backend) {
+    let Some(db) = fresh(backend).await else {
+        return;
+    };
+    let text_in = "ร่าง\nกฎกระทรวง\nกำหนดมาตรฐานที่จอดจักรยาน\nพ.ศ. ....\n\n\
+                   อาศัยอำนาจตามความในมาตรา ๔ แห่งพระราชบัญญัติส่งเสริมการใช้จักรยาน\n\n\
+                   ข้อ 1 กฎกระทรวงนี้ให้ใช้บังคับเมื่อพ้นกำหนดหกสิบวัน\n\n\
+                   ข้อ 2 ที่จอดจักรยานต้องมีหลังคา\n\n\
+                   ข้อ 2/1 ที่จอดจักรยานต้องมีแสงสว่างเพียงพอ\n\n\
+                   ข้อ 3 ให้ใช้มาตรฐานนี้กับอาคารใหม่\n";
+    let out = rubfang(
+        &db,
+        &["import", "-", "--slug", "bike-parking-rule"],
+        Some(text_in.as_bytes()),
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("MinisterialRegulation"), "{stdout}");
+    let cfg = config(&db, false);
+    let app = TestApp::start(db, cfg).await;
+    let data = app
+        .data(
+            r#"{ draft(slug: "bike-parking-rule") { type currentVersion { provisionUnit
+                sections(first: 10) { edges { node { label key } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let version = &data["draft"]["currentVersion"];
+    assert_eq!(data["draft"]["type"], "MINISTERIAL_REGULATION");
+    assert_eq!(version["provisionUnit"], "CLAUSE");
+    let keys: Vec<&str> = version["sections"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["1", "2", "2/1", "3"]);
+    let (_, page) = app.get("/drafts/bike-parking-rule").await;
+    assert!(page.contains("ข้อ 2/1"), "{page}");
+    app.stop().await;
 }

@@ -32,6 +32,7 @@ pub(crate) enum DraftVersions {
     DraftId,
     Number,
     TitleTh,
+    ProvisionUnit,
     Preamble,
     ChangeNote,
     PublishedAt,
@@ -143,6 +144,10 @@ impl MigrationTrait for Migration {
                             .check(Expr::col(DraftVersions::Number).gt(0)),
                     )
                     .col(text(DraftVersions::TitleTh))
+                    // What its provisions are called: มาตรา in Acts, ข้อ in regulations.
+                    .col(string_len(DraftVersions::ProvisionUnit, 16).check(
+                        Expr::col(DraftVersions::ProvisionUnit).is_in(["section", "clause"]),
+                    ))
                     .col(text(DraftVersions::Preamble))
                     .col(text_null(DraftVersions::ChangeNote))
                     .col(timestamp_with_time_zone_null(DraftVersions::PublishedAt))

@@ -162,6 +162,10 @@ async fn draft_page(Data(executor): Data<&Executor>, Path(slug): Path<String>) -
             html::paragraphs(rationale)
         ));
     }
+    let unit = match str_at(draft, "/currentVersion/provisionUnit") {
+        "CLAUSE" => "ข้อ",
+        _ => "มาตรา",
+    };
     let mut last_path = String::new();
     let empty = Vec::new();
     for edge in draft
@@ -182,7 +186,7 @@ async fn draft_page(Data(executor): Data<&Executor>, Path(slug): Path<String>) -
         }
         last_path = path;
         body.push_str(&format!(
-            "<section class=\"section\"><h3>มาตรา {}</h3><p>{}</p></section>",
+            "<section class=\"section\"><h3>{unit} {}</h3><p>{}</p></section>",
             escape(str_at(s, "/label")),
             html::paragraphs(str_at(s, "/text")),
         ));

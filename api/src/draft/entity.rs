@@ -32,6 +32,8 @@ pub mod draft {
 pub mod version {
     use sea_orm::entity::prelude::*;
 
+    use crate::draft::ProvisionUnit;
+
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "draft_versions")]
     pub struct Model {
@@ -40,6 +42,7 @@ pub mod version {
         pub draft_id: i64,
         pub number: i32,
         pub title_th: String,
+        pub provision_unit: ProvisionUnit,
         pub preamble: String,
         pub change_note: Option<String>,
         pub published_at: Option<DateTimeUtc>,

@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 
 use super::{
-    DraftStatus, HeadingLevel, InstrumentKind,
+    DraftStatus, HeadingLevel, InstrumentKind, ProvisionUnit,
     entity::{draft, heading, section, version},
     service::{self, DraftFilter, VersionText},
 };
@@ -166,6 +166,11 @@ impl DraftVersion {
     /// The title as it stands in this version.
     async fn title(&self) -> &str {
         &self.0.title_th
+    }
+
+    /// What the numbered provisions are called: SECTION (มาตรา) or CLAUSE (ข้อ).
+    async fn provision_unit(&self) -> ProvisionUnit {
+        self.0.provision_unit
     }
 
     /// The text before the first heading or section (enacting formula, preamble).
@@ -347,7 +352,7 @@ impl Section {
         relay::global_id(NodeType::Section, self.row.id)
     }
 
-    /// The label as written, without the word มาตรา: `๑๕/๑`, `๓ ทวิ`.
+    /// The label as written, without the word มาตรา or ข้อ: `๑๕/๑`, `๓ ทวิ`.
     async fn label(&self) -> &str {
         &self.row.label
     }

@@ -6,4 +6,4 @@ pub mod import;
 pub mod service;
 mod types;
 
-pub use types::{DraftStatus, HeadingLevel, InstrumentKind};
+pub use types::{DraftStatus, HeadingLevel, InstrumentKind, ProvisionUnit};

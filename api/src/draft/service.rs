@@ -401,6 +401,7 @@ pub async fn insert_version(
         draft_id: Set(draft.id),
         number: Set(number),
         title_th: Set(parsed.title.clone()),
+        provision_unit: Set(parsed.unit.into()),
         preamble: Set(preamble),
         change_note: Set(change_note),
         published_at: Set(published_at),

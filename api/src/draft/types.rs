@@ -144,3 +144,35 @@ impl From<lawtext::HeadingLevel> for HeadingLevel {
         }
     }
 }
+
+/// What a text's numbered provisions are called.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ProvisionUnit {
+    /// มาตรา: Acts, decrees, the Constitution, codes.
+    #[sea_orm(string_value = "section")]
+    Section,
+    /// ข้อ: ministerial regulations and other rules.
+    #[sea_orm(string_value = "clause")]
+    Clause,
+}
+
+impl ProvisionUnit {
+    pub fn thai_word(self) -> &'static str {
+        match self {
+            Self::Section => "มาตรา",
+            Self::Clause => "ข้อ",
+        }
+    }
+}
+
+impl From<lawtext::ProvisionUnit> for ProvisionUnit {
+    fn from(unit: lawtext::ProvisionUnit) -> Self {
+        match unit {
+            lawtext::ProvisionUnit::Section => Self::Section,
+            lawtext::ProvisionUnit::Clause => Self::Clause,
+        }
+    }
+}

@@ -125,6 +125,7 @@ pub fn config(db: &TestDb, demo: bool) -> Config {
         demo,
         policy: PolicyConfig::default(),
         limits: ApiLimits::default(),
+        bench_routes: false,
     }
 }
 
