@@ -35,12 +35,18 @@ SERVER=$!
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/livez" >/dev/null && break; sleep 0.2; done
 
 QUERY='{ draft(slug: \"constitution-2560\") { currentVersion { sections(first: 500) { edges { node { label text headingPath { title } } } } } } }'
+printf '{"query": "%s"}' "$QUERY" > "$WORK/body.json"
 cat > "$WORK/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = "{\"query\": \"$QUERY\"}"
+local f = io.open("$WORK/body.json", "rb")
+wrk.body = f:read("*a")
+f:close()
+function response(status, headers, body)
+  if status ~= 200 then io.stderr:write("unexpected status " .. status .. "\\n") end
+end
 LUA
-GQL_BYTES=$(curl -s -X POST -H 'content-type: application/json' --data "{\"query\": \"$QUERY\"}" "http://127.0.0.1:$PORT/graphql" | tee "$WORK/gql.json" | wc -c)
+GQL_BYTES=$(curl -s -X POST -H 'content-type: application/json' --data-binary "@$WORK/body.json" "http://127.0.0.1:$PORT/graphql" | tee "$WORK/gql.json" | wc -c)
 BARE_BYTES=$(curl -s "http://127.0.0.1:$PORT/bench/bare/constitution-2560" | wc -c)
 SECTIONS=$(grep -o '"label"' "$WORK/gql.json" | wc -l)
 grep -q '"errors"' "$WORK/gql.json" && { echo "GraphQL returned errors:"; head -c 500 "$WORK/gql.json"; exit 1; }
