@@ -2,10 +2,13 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
-use crate::config::{ApiLimits, Config, DatabaseConfig, PolicyConfig};
+use crate::{
+    config::{ApiLimits, Config, DatabaseConfig, PolicyConfig},
+    draft::{DraftStatus, InstrumentKind},
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -123,39 +126,16 @@ pub struct ImportArgs {
     pub agency: Option<String>,
     /// Instrument type; read from the title when not given.
     #[arg(long = "type", value_enum)]
-    pub kind: Option<KindArg>,
+    pub kind: Option<InstrumentKind>,
     /// Lifecycle status of the imported draft.
     #[arg(long, value_enum, default_value = "drafting")]
-    pub status: StatusArg,
+    pub status: DraftStatus,
     /// URL slug; derived from the type and year when not given.
     #[arg(long)]
     pub slug: Option<String>,
     /// Parse and report, write nothing.
     #[arg(long)]
     pub dry_run: bool,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum KindArg {
-    Act,
-    EmergencyDecree,
-    RoyalDecree,
-    MinisterialRegulation,
-    OtherRule,
-    Constitution,
-    Code,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum StatusArg {
-    Drafting,
-    InConsultation,
-    UnderReview,
-    InLegislature,
-    Enacted,
-    InForce,
-    Repealed,
-    Withdrawn,
 }
 
 impl CommonArgs {

@@ -5,12 +5,9 @@ use std::{io::Read, process::ExitCode};
 use clap::Parser;
 use rubfang_api::{
     Application,
-    cli::{Cli, Command, KindArg, MigrateAction, StatusArg},
+    cli::{Cli, Command, MigrateAction},
     db, demo,
-    draft::{
-        DraftStatus, InstrumentKind,
-        import::{ImportRequest, import},
-    },
+    draft::import::{ImportRequest, import},
     error::AppError,
 };
 use tracing_subscriber::EnvFilter;
@@ -87,8 +84,8 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 &bytes,
                 ImportRequest {
                     agency_slug: args.agency.clone(),
-                    kind: args.kind.map(kind),
-                    status: status(args.status),
+                    kind: args.kind,
+                    status: args.status,
                     slug: args.slug.clone(),
                     dry_run: args.dry_run,
                 },
@@ -109,30 +106,5 @@ async fn run(cli: Cli) -> Result<(), AppError> {
                 ))
             }
         }
-    }
-}
-
-fn kind(k: KindArg) -> InstrumentKind {
-    match k {
-        KindArg::Act => InstrumentKind::Act,
-        KindArg::EmergencyDecree => InstrumentKind::EmergencyDecree,
-        KindArg::RoyalDecree => InstrumentKind::RoyalDecree,
-        KindArg::MinisterialRegulation => InstrumentKind::MinisterialRegulation,
-        KindArg::OtherRule => InstrumentKind::OtherRule,
-        KindArg::Constitution => InstrumentKind::Constitution,
-        KindArg::Code => InstrumentKind::Code,
-    }
-}
-
-fn status(s: StatusArg) -> DraftStatus {
-    match s {
-        StatusArg::Drafting => DraftStatus::Drafting,
-        StatusArg::InConsultation => DraftStatus::InConsultation,
-        StatusArg::UnderReview => DraftStatus::UnderReview,
-        StatusArg::InLegislature => DraftStatus::InLegislature,
-        StatusArg::Enacted => DraftStatus::Enacted,
-        StatusArg::InForce => DraftStatus::InForce,
-        StatusArg::Repealed => DraftStatus::Repealed,
-        StatusArg::Withdrawn => DraftStatus::Withdrawn,
     }
 }

@@ -232,10 +232,10 @@ fn section_connection(
     relay::connection(
         rows,
         total,
-        |s| i64::from(s.position),
-        |s| Section {
+        |&i| i64::from(text.sections[i].position),
+        |index| Section {
             text: text.clone(),
-            row: s,
+            index,
         },
     )
 }
@@ -330,7 +330,8 @@ fn heading_display(h: &heading::Model) -> String {
 /// A section (มาตรา) of a version.
 pub struct Section {
     text: Arc<VersionText>,
-    row: section::Model,
+    /// Into `text.sections`: the text is shared, never copied per section.
+    index: usize,
 }
 
 impl Section {
@@ -342,50 +343,54 @@ impl Section {
         let text = service::version_text(&app.db, &app.texts, row.version_id)
             .await
             .gql()?;
-        Ok(Some(Section { text, row }))
+        Ok(text.section_index(id).map(|index| Section { text, index }))
+    }
+
+    fn row(&self) -> &section::Model {
+        &self.text.sections[self.index]
     }
 }
 
 #[Object]
 impl Section {
     pub async fn id(&self) -> ID {
-        relay::global_id(NodeType::Section, self.row.id)
+        relay::global_id(NodeType::Section, self.row().id)
     }
 
     /// The label as written, without the word มาตรา or ข้อ: `๑๕/๑`, `๓ ทวิ`.
     async fn label(&self) -> &str {
-        &self.row.label
+        &self.row().label
     }
 
     /// The label in Arabic digits: `15/1`, `3 ทวิ`.
     async fn label_arabic(&self) -> String {
-        thai::thai_digits_to_arabic(&self.row.label)
+        thai::thai_digits_to_arabic(&self.row().label)
     }
 
     /// Stays the same across versions of a draft while the section number is unchanged, so a
     /// section can be followed from one version to the next.
     async fn key(&self) -> &str {
-        &self.row.section_key
+        &self.row().section_key
     }
 
     /// Orders sections by number (`15` < `15/1` < `15 ทวิ` < `16`).
     async fn sort_key(&self) -> &str {
-        &self.row.sort_key
+        &self.row().sort_key
     }
 
     /// 0-based place in the version.
     async fn position(&self) -> i32 {
-        self.row.position
+        self.row().position
     }
 
     /// The text of the section.
     async fn text(&self) -> &str {
-        &self.row.body
+        &self.row().body
     }
 
     /// The innermost heading it sits under.
     async fn heading(&self) -> Option<Heading> {
-        let row = self.text.heading_by_id(self.row.heading_id?)?.clone();
+        let row = self.text.heading_by_id(self.row().heading_id?)?.clone();
         Some(Heading {
             text: self.text.clone(),
             row,
@@ -395,14 +400,14 @@ impl Section {
     /// Headings from the outermost down to the innermost (ภาค › หมวด › ส่วน).
     async fn heading_path(&self) -> Vec<HeadingRef> {
         self.text
-            .heading_path(self.row.heading_id)
+            .heading_path(self.row().heading_id)
             .into_iter()
             .map(|h| HeadingRef(h.clone()))
             .collect()
     }
 
     async fn version(&self, ctx: &Context<'_>) -> async_graphql::Result<DraftVersion> {
-        service::version(&app(ctx).db, self.row.version_id)
+        service::version(&app(ctx).db, self.row().version_id)
             .await
             .and_then(|v| v.ok_or_else(|| AppError::internal("section without its version")))
             .map(DraftVersion)

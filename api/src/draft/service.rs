@@ -204,19 +204,23 @@ impl VersionText {
         self.headings.iter().filter(move |h| h.parent_id == parent)
     }
 
-    /// Sections in order, after position `after`, at most `limit` + 1 (see `Page::from_rows`).
-    pub fn sections_page(&self, page: PageRequest, heading: Option<i64>) -> Page<section::Model> {
+    /// Indexes into `sections` of the page after position `after` (see `Page::from_rows`);
+    /// indexes, not copies, so reading a whole version copies no text here.
+    pub fn sections_page(&self, page: PageRequest, heading: Option<i64>) -> Page<usize> {
         let start = page.after.map_or(0, |after| {
             self.sections
                 .partition_point(|s| i64::from(s.position) <= after)
         });
-        let rows = self.sections[start..]
-            .iter()
-            .filter(|s| heading.is_none() || self.under(s.heading_id, heading))
+        let rows = (start..self.sections.len())
+            .filter(|&i| heading.is_none() || self.under(self.sections[i].heading_id, heading))
             .take(page.limit + 1)
-            .cloned()
             .collect();
         Page::from_rows(rows, page)
+    }
+
+    /// Where the section with row id `id` sits in `sections`.
+    pub fn section_index(&self, id: i64) -> Option<usize> {
+        self.sections.iter().position(|s| s.id == id)
     }
 
     pub fn count_sections(&self, heading: Option<i64>) -> u64 {

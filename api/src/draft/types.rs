@@ -6,7 +6,16 @@ use crate::lawtext;
 
 /// The type of instrument (LEGAL.md, "Instruments").
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    clap::ValueEnum,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum InstrumentKind {
@@ -76,7 +85,16 @@ impl From<lawtext::InstrumentKind> for InstrumentKind {
 /// Where a draft is in its life (LEGAL.md): drafting → in consultation → under review → in the
 /// legislature → enacted → in force, or withdrawn / repealed.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    EnumIter,
+    DeriveActiveEnum,
+    async_graphql::Enum,
+    clap::ValueEnum,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum DraftStatus {
