@@ -42,9 +42,6 @@ wrk.headers["Content-Type"] = "application/json"
 local f = io.open("$WORK/body.json", "rb")
 wrk.body = f:read("*a")
 f:close()
-function response(status, headers, body)
-  if status ~= 200 then io.stderr:write("unexpected status " .. status .. "\\n") end
-end
 LUA
 GQL_BYTES=$(curl -s -X POST -H 'content-type: application/json' --data-binary "@$WORK/body.json" "http://127.0.0.1:$PORT/graphql" | tee "$WORK/gql.json" | wc -c)
 BARE_BYTES=$(curl -s "http://127.0.0.1:$PORT/bench/bare/constitution-2560" | wc -c)
@@ -60,6 +57,9 @@ run() { # name, wrk args...
   p50=$(awk '$1=="50%" {print $2}' "$WORK/$name.txt")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/$name.txt")
   printf '%-28s %12s req/s   p50 %9s   p99 %9s\n' "$name" "$rps" "$p50" "$p99"
+  # A lua response() hook would copy every 585 KB body into lua and slow wrk itself; read
+  # wrk's own count of failed responses instead.
+  if grep -q "Non-2xx" "$WORK/$name.txt"; then grep "Non-2xx" "$WORK/$name.txt"; fi
   echo "$rps" > "$WORK/$name.rps"
 }
 

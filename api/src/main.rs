@@ -12,6 +12,11 @@ use rubfang_api::{
 };
 use tracing_subscriber::EnvFilter;
 
+// Many small, short-lived allocations per request (GraphQL values, JSON); mimalloc serves them
+// markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()

@@ -19,7 +19,7 @@ use crate::{
     db, demo,
     draft::service::{self as drafts, TextCache},
     error::{AppError, AppResult},
-    graphql::{AppContext, AppSchema, build_schema},
+    graphql::{self, AppContext, AppSchema, build_schema},
 };
 
 /// Memory for version texts kept between requests.
@@ -100,7 +100,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send) -> std::io::Result<()> {
         let web = rubfang_web::routes(Arc::new(InProcess(self.state.clone())));
         let app = Route::new()
-            .at("/graphql", get(console).post(graphql))
+            .at("/graphql", get(console).post(graphql_post))
             .at("/graphql/schema.graphql", get(schema_sdl))
             .at("/healthz", get(healthz))
             .at("/livez", get(livez))
@@ -145,7 +145,7 @@ impl rubfang_web::GraphqlExecutor for InProcess {
     async fn execute(&self, document: &str, variables: Value) -> Value {
         let request = async_graphql::Request::new(document)
             .variables(async_graphql::Variables::from_json(variables));
-        let response = self.0.schema.execute(request).await;
+        let response = graphql::execute(&self.0.schema, request).await;
         serde_json::to_value(&response).unwrap_or_else(|e| {
             json!({ "errors": [{ "message": e.to_string(), "extensions": { "code": "INTERNAL" } }] })
         })
@@ -162,7 +162,7 @@ fn request_error(status: StatusCode, code: &str, message: String) -> Response {
 
 /// `POST /graphql`: one operation, or a JSON array of at most `max_batch` of them.
 #[handler]
-async fn graphql(Data(state): Data<&Arc<State>>, body: Body) -> Response {
+async fn graphql_post(Data(state): Data<&Arc<State>>, body: Body) -> Response {
     let limits = &state.limits;
     let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
         Ok(b) => b,
@@ -215,7 +215,7 @@ async fn graphql(Data(state): Data<&Arc<State>>, body: Body) -> Response {
             );
         }
     }
-    let response = state.schema.execute_batch(batch).await;
+    let response = graphql::execute_batch(&state.schema, batch).await;
     match serde_json::to_vec(&response) {
         Ok(json) => Response::builder()
             .content_type("application/json")

@@ -1,8 +1,10 @@
 //! The GraphQL schema: the domains' queries merged, the `Node` interface, and the limits that
 //! keep any query's cost bounded.
 
-pub mod extension;
+mod execute;
 pub mod relay;
+
+pub use execute::{execute, execute_batch};
 
 use std::sync::Arc;
 
@@ -101,7 +103,6 @@ pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
         .data(context)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
-        .extension(extension::ErrorCodes)
         .finish()
 }
 
