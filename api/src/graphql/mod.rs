@@ -2,6 +2,7 @@
 //! keep any query's cost bounded.
 
 mod execute;
+pub mod json;
 pub mod relay;
 
 pub use execute::{execute, execute_batch};
