@@ -6,8 +6,14 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
 use crate::{
-    config::{ApiLimits, Config, DatabaseConfig, PolicyConfig},
+    account::Role,
+    config::{
+        ApiLimits, Config, DatabaseConfig, MailConfig, ParticipationConfig, PolicyConfig,
+        RateLimitConfig,
+    },
     draft::{DraftStatus, InstrumentKind},
+    error::AppError,
+    ratelimit::{LimitedAction, Quota, parse_trusted_proxies},
 };
 
 #[derive(Debug, Parser)]
@@ -76,6 +82,39 @@ pub enum Command {
     Import(ImportArgs),
     /// Load the demo data (only into an empty database).
     SeedDemo,
+    /// Give a registered account a role, e.g. the first platform admin.
+    GrantRole(GrantRoleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GrantRoleArgs {
+    /// The account's e-mail address.
+    #[arg(long)]
+    pub email: String,
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Agency slug, for agency roles.
+    #[arg(long)]
+    pub agency: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum RoleArg {
+    Citizen,
+    AgencyStaff,
+    AgencyAdmin,
+    PlatformAdmin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Citizen => Role::Citizen,
+            RoleArg::AgencyStaff => Role::AgencyStaff,
+            RoleArg::AgencyAdmin => Role::AgencyAdmin,
+            RoleArg::PlatformAdmin => Role::PlatformAdmin,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +140,85 @@ pub struct ServeArgs {
     /// Serve benchmark-only routes under /bench/ (for `bench/`; leave off in production).
     #[arg(long, env = "RUBFANG_BENCH_ROUTES", hide = true)]
     pub bench_routes: bool,
+    /// Where users reach the site: links in mail; `https://` makes the session cookie Secure.
+    #[arg(long, env = "RUBFANG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
+    /// Require a verified e-mail address to comment and answer. Default: on, off with --demo.
+    #[arg(long, env = "RUBFANG_REQUIRE_VERIFIED_EMAIL")]
+    pub require_verified_email: Option<bool>,
+    /// Comments per account per day (Bangkok), enforced in the database across instances.
+    #[arg(long, env = "RUBFANG_COMMENTS_PER_DAY", default_value_t = ParticipationConfig::default().comments_per_day)]
+    pub comments_per_day: u32,
+    /// Minutes after posting during which a comment can still be edited.
+    #[arg(long, env = "RUBFANG_EDIT_WINDOW_MINUTES", default_value_t = 15)]
+    pub edit_window_minutes: u64,
+    /// Maximum characters (not bytes) of a comment or answer.
+    #[arg(long, env = "RUBFANG_COMMENT_MAX_CHARS", default_value_t = ParticipationConfig::default().max_comment_chars)]
+    pub comment_max_chars: usize,
+    /// SMTP server for outgoing mail, e.g. `smtps://user:pass@smtp.example.org`; unset: the log.
+    #[arg(long, env = "RUBFANG_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail.
+    #[arg(long, env = "RUBFANG_MAIL_FROM", default_value = "rubfang <no-reply@localhost>")]
+    pub mail_from: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed, e.g. `10.0.0.0/8,::1`.
+    #[arg(long, env = "RUBFANG_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    #[command(flatten)]
+    pub rates: RateArgs,
+}
+
+/// Per-action rate limits, each `<count>/<s|m|h|d>[:<burst>]` (e.g. `60/m:20`), per client
+/// address (IPv6 by /64) and per account.
+#[derive(Debug, Args)]
+pub struct RateArgs {
+    /// GraphQL operations per address (default 600/m:120).
+    #[arg(long, env = "RUBFANG_RATE_GRAPHQL_REQUEST", value_parser = Quota::parse)]
+    pub rate_graphql_request: Option<Quota>,
+    /// GraphQL operations per API key's account (default 6000/m:600).
+    #[arg(long, env = "RUBFANG_RATE_API_KEY_REQUEST", value_parser = Quota::parse)]
+    pub rate_api_key_request: Option<Quota>,
+    /// Comments and replies (default 30/h:10).
+    #[arg(long, env = "RUBFANG_RATE_COMMENT", value_parser = Quota::parse)]
+    pub rate_comment: Option<Quota>,
+    /// Answers to questions (default 120/h:60).
+    #[arg(long, env = "RUBFANG_RATE_ANSWER", value_parser = Quota::parse)]
+    pub rate_answer: Option<Quota>,
+    /// Registrations (default 5/h).
+    #[arg(long, env = "RUBFANG_RATE_REGISTER", value_parser = Quota::parse)]
+    pub rate_register: Option<Quota>,
+    /// Login attempts and reset requests (default 20/h:10).
+    #[arg(long, env = "RUBFANG_RATE_LOGIN", value_parser = Quota::parse)]
+    pub rate_login: Option<Quota>,
+    /// Flags on comments (default 30/h:10).
+    #[arg(long, env = "RUBFANG_RATE_FLAG", value_parser = Quota::parse)]
+    pub rate_flag: Option<Quota>,
+    /// Bulk exports (default 10/h:3).
+    #[arg(long, env = "RUBFANG_RATE_EXPORT", value_parser = Quota::parse)]
+    pub rate_export: Option<Quota>,
+}
+
+impl RateArgs {
+    fn config(&self, trusted: &str) -> Result<RateLimitConfig, AppError> {
+        let mut config = RateLimitConfig::default();
+        for (action, quota) in [
+            (LimitedAction::GraphqlRequest, self.rate_graphql_request),
+            (LimitedAction::ApiKeyRequest, self.rate_api_key_request),
+            (LimitedAction::Comment, self.rate_comment),
+            (LimitedAction::Answer, self.rate_answer),
+            (LimitedAction::Register, self.rate_register),
+            (LimitedAction::Login, self.rate_login),
+            (LimitedAction::Flag, self.rate_flag),
+            (LimitedAction::Export, self.rate_export),
+        ] {
+            if let Some(q) = quota {
+                config.set(action, q);
+            }
+        }
+        config.trusted_proxies = parse_trusted_proxies(trusted)
+            .map_err(|e| AppError::validation("trusted-proxies", e.to_string()))?;
+        Ok(config)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -159,7 +277,7 @@ impl CommonArgs {
     }
 
     /// The configuration of the server; commands that do not serve use its database and policy.
-    pub fn config(&self, serve: Option<&ServeArgs>) -> Config {
+    pub fn config(&self, serve: Option<&ServeArgs>) -> Result<Config, AppError> {
         let limits = serve
             .map(|s| ApiLimits {
                 max_depth: s.graphql_max_depth,
@@ -168,15 +286,45 @@ impl CommonArgs {
                 max_body_bytes: s.graphql_max_body_bytes,
             })
             .unwrap_or_default();
-        Config {
+        let demo = serve.is_some_and(|s| s.demo);
+        let participation = serve
+            .map(|s| ParticipationConfig {
+                // The demo has no mail server to verify through.
+                require_verified_email: s.require_verified_email.unwrap_or(!demo),
+                comments_per_day: s.comments_per_day,
+                edit_window: std::time::Duration::from_secs(s.edit_window_minutes * 60),
+                max_comment_chars: s.comment_max_chars,
+                ..ParticipationConfig::default()
+            })
+            .unwrap_or_default();
+        let rate_limits = match serve {
+            Some(s) => s.rates.config(&s.trusted_proxies)?,
+            None => RateLimitConfig::default(),
+        };
+        let mail = match serve {
+            Some(s) => MailConfig {
+                smtp_url: s
+                    .smtp_url
+                    .as_ref()
+                    .filter(|u| !u.trim().is_empty())
+                    .map(|u| SecretString::from(u.clone())),
+                from: s.mail_from.clone(),
+            },
+            None => MailConfig::default(),
+        };
+        Ok(Config {
             database: self.database(),
             bind: serve
                 .map(|s| s.bind)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
-            demo: serve.is_some_and(|s| s.demo),
+            demo,
             bench_routes: serve.is_some_and(|s| s.bench_routes),
             policy: self.policy(),
             limits,
-        }
+            public_url: serve.map_or_else(|| "http://127.0.0.1:8080".into(), |s| s.public_url.clone()),
+            participation,
+            rate_limits,
+            mail,
+        })
     }
 }

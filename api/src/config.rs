@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
 
+pub use crate::ratelimit::RateLimitConfig;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database: DatabaseConfig,
@@ -15,6 +17,57 @@ pub struct Config {
     pub limits: ApiLimits,
     /// Serve the benchmark-only routes under `/bench/`.
     pub bench_routes: bool,
+    /// Where users reach the site (links in mail; `https` makes the session cookie `Secure`).
+    pub public_url: String,
+    pub participation: ParticipationConfig,
+    pub rate_limits: RateLimitConfig,
+    pub mail: MailConfig,
+}
+
+/// The rules of taking part: who may comment and how much.
+#[derive(Clone, Debug)]
+pub struct ParticipationConfig {
+    /// Commenting and answering need a verified e-mail address (on in production, off with
+    /// `--demo`).
+    pub require_verified_email: bool,
+    /// Comments per account per Bangkok day, enforced in the database so it holds across
+    /// instances.
+    pub comments_per_day: u32,
+    /// How long after posting its author may still edit a comment.
+    pub edit_window: std::time::Duration,
+    /// Replies nest at most this deep (a top-level comment is depth 0).
+    pub max_reply_depth: i16,
+    /// Characters (not bytes) in one comment or answer.
+    pub max_comment_chars: usize,
+}
+
+impl Default for ParticipationConfig {
+    fn default() -> Self {
+        Self {
+            require_verified_email: true,
+            comments_per_day: 100,
+            edit_window: std::time::Duration::from_secs(15 * 60),
+            max_reply_depth: 3,
+            max_comment_chars: crate::sanitize::DEFAULT_MAX_CHARS,
+        }
+    }
+}
+
+/// Outgoing mail: SMTP when a URL is set, otherwise the log.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// e.g. `smtps://user:pass@smtp.example.org:465`; may hold a password.
+    pub smtp_url: Option<SecretString>,
+    pub from: String,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "rubfang <no-reply@localhost>".into(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

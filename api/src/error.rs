@@ -20,8 +20,9 @@ pub enum AppError {
     Conflict(String),
     #[error("too many requests; retry after {} s", retry_after.as_secs().max(1))]
     RateLimited { retry_after: Duration },
-    #[error("the consultation is closed")]
-    ConsultationClosed,
+    /// Writes outside the consultation's period; the message says whether not yet or no more.
+    #[error("{0}")]
+    ConsultationClosed(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -51,7 +52,7 @@ impl AppError {
             Self::Validation { .. } => "VALIDATION",
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
-            Self::ConsultationClosed => "CONSULTATION_CLOSED",
+            Self::ConsultationClosed(_) => "CONSULTATION_CLOSED",
             Self::Internal(_) => "INTERNAL",
         }
     }

@@ -2,8 +2,10 @@
 //! The library behind the `rubfang` binary: configuration, domains, the GraphQL API and the
 //! HTTP server.
 
+pub mod account;
 pub mod agency;
 pub mod cli;
+pub mod comment;
 pub mod config;
 pub mod consultation;
 pub mod db;
@@ -12,6 +14,10 @@ pub mod draft;
 pub mod error;
 pub mod graphql;
 pub mod lawtext;
+pub mod mailer;
+pub mod question;
+pub mod ratelimit;
+pub mod sanitize;
 pub mod server;
 pub mod slug;
 pub mod thai;

@@ -5,6 +5,7 @@ use std::{io::Read, process::ExitCode};
 use clap::Parser;
 use rubfang_api::{
     Application,
+    account::service as accounts,
     cli::{Cli, Command, MigrateAction},
     db, demo,
     draft::import::{ImportRequest, import},
@@ -52,7 +53,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
     let common = &cli.common;
     match &cli.command {
         Command::Serve(args) => {
-            let app = Application::build(common.config(Some(args))).await?;
+            let app = Application::build(common.config(Some(args))?).await?;
             app.run_until_stopped().await.map_err(AppError::internal)
         }
         Command::Migrate { action } => {
@@ -97,6 +98,15 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             )
             .await?;
             print!("{}", report.summary());
+            Ok(())
+        }
+        Command::GrantRole(args) => {
+            let db = db::connect(&common.database()).await?;
+            db::migrate_up(&db).await?;
+            let updated =
+                accounts::grant_by_email(&db, &args.email, args.role.into(), args.agency.as_deref())
+                    .await?;
+            println!("{} is now {:?}", updated.email, updated.role);
             Ok(())
         }
         Command::SeedDemo => {

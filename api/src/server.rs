@@ -1,12 +1,17 @@
 //! The HTTP server: routes, the GraphQL endpoint with its request limits, health checks, and
 //! the `Application` that tests and production start the same way.
 
-use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    future::Future,
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
 
 use async_graphql::BatchRequest;
 use poem::{
-    Body, EndpointExt, IntoResponse, Response, Route, Server, get, handler,
-    http::StatusCode,
+    Body, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler,
+    http::{StatusCode, header},
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
     middleware::Tracing,
     web::{Data, Json},
@@ -15,11 +20,14 @@ use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
 use crate::{
+    account::{Credential, RequestMeta, Viewer, graphql::SESSION_COOKIE, service as accounts},
     config::{ApiLimits, Config},
     db, demo,
     draft::service::{self as drafts, TextCache},
     error::{AppError, AppResult},
     graphql::{self, AppContext, AppSchema, build_schema},
+    mailer::Mailer,
+    ratelimit::{self, LimitKey, LimitedAction, RateLimiter, TrustedProxy},
 };
 
 /// Memory for version texts kept between requests.
@@ -32,6 +40,9 @@ struct State {
     bench_routes: bool,
     limits: ApiLimits,
     sdl: String,
+    limiter: Arc<RateLimiter>,
+    trusted_proxies: Vec<TrustedProxy>,
+    mailer: Arc<Mailer>,
 }
 
 /// The platform, bound to its port, ready to run.
@@ -50,10 +61,17 @@ impl Application {
             tracing::info!("demo data loaded");
         }
         let texts = Arc::new(TextCache::new(TEXT_CACHE_BYTES));
+        let limiter = Arc::new(RateLimiter::new(&config.rate_limits));
+        let mailer = Arc::new(Mailer::new(&config.mail)?);
+        let participation = config.participation.clone();
         let context = AppContext {
             db: db.clone(),
             texts: texts.clone(),
             policy: config.policy.clone(),
+            participation,
+            limiter: limiter.clone(),
+            mailer: mailer.clone(),
+            public_url: config.public_url.trim_end_matches('/').to_owned(),
         };
         let schema = build_schema(context, &config.limits);
         let acceptor = TcpListener::bind(config.bind)
@@ -78,6 +96,9 @@ impl Application {
                 bench_routes: config.bench_routes,
                 limits: config.limits,
                 sdl,
+                limiter,
+                trusted_proxies: config.rate_limits.trusted_proxies.clone(),
+                mailer,
             }),
         })
     }
@@ -89,6 +110,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.addr.port()
+    }
+
+    /// The mailer, whose recent messages an operator (or a test) can read.
+    pub fn mailer(&self) -> Arc<Mailer> {
+        self.state.mailer.clone()
     }
 
     /// Serves until ctrl-c or SIGTERM, then finishes requests in flight.
@@ -109,9 +135,20 @@ impl Application {
             .data(self.state.clone())
             .with(Tracing);
         tracing::info!(addr = %self.addr, "rubfang listening");
-        Server::new_with_acceptor(self.acceptor)
+        // Forget rate-limit state of clients back at full allowance, so memory stays bounded.
+        let limiter = self.state.limiter.clone();
+        let housekeeping = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                limiter.housekeeping();
+            }
+        });
+        let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
-            .await
+            .await;
+        housekeeping.abort();
+        served
     }
 }
 
@@ -160,9 +197,106 @@ fn request_error(status: StatusCode, code: &str, message: String) -> Response {
         .into_response()
 }
 
+fn unauthenticated(message: &str) -> Response {
+    let mut r = request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message.to_owned());
+    if let Ok(v) = "Bearer".parse() {
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    r
+}
+
+/// The viewer of a request: a bearer token (session or API key) or the session cookie.
+/// A bad bearer token is refused outright; a stale cookie just means anonymous. The cookie
+/// counts only on `application/json` requests, which a cross-site form cannot send (CSRF).
+async fn authenticate(state: &State, req: &Request) -> Result<Option<Viewer>, Response> {
+    let now = chrono::Utc::now();
+    if let Some(auth) = req.headers().get(header::AUTHORIZATION) {
+        let auth = auth.to_str().unwrap_or("");
+        let Some(token) = auth
+            .strip_prefix("Bearer ")
+            .or_else(|| auth.strip_prefix("bearer "))
+        else {
+            return Err(unauthenticated(
+                "use `Authorization: Bearer <token>` with a session token or an API key",
+            ));
+        };
+        return match accounts::viewer_for_token(&state.db, token.trim(), now).await {
+            Ok(Some(v)) => Ok(Some(v)),
+            Ok(None) => Err(unauthenticated(
+                "the bearer token is invalid, expired or revoked; log in again",
+            )),
+            Err(e) => Err(request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                e.code(),
+                e.to_string(),
+            )),
+        };
+    }
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("application/json"));
+    let cookie = req
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned());
+    match cookie {
+        Some(token) if is_json && !token.is_empty() => {
+            Ok(accounts::viewer_for_token(&state.db, &token, now)
+                .await
+                .ok()
+                .flatten()
+                .filter(|v| matches!(v.credential, Credential::Session { .. })))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn client_of(state: &State, req: &Request) -> IpAddr {
+    let peer = req
+        .remote_addr()
+        .as_socket_addr()
+        .map(|a| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let joined = forwarded.join(",");
+    ratelimit::client_addr(
+        peer,
+        (!forwarded.is_empty()).then_some(joined.as_str()),
+        &state.trusted_proxies,
+    )
+}
+
+fn too_many(retry_after: Duration) -> Response {
+    let secs = retry_after.as_secs().max(1);
+    let mut r = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({ "errors": [{
+            "message": format!("too many requests; retry after {secs} s"),
+            "extensions": { "code": "RATE_LIMITED", "retryAfter": secs }
+        }] })),
+    )
+        .into_response();
+    if let Ok(v) = secs.to_string().parse() {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
+}
+
 /// `POST /graphql`: one operation, or a JSON array of at most `max_batch` of them.
 #[handler]
-async fn graphql_post(Data(state): Data<&Arc<State>>, body: Body) -> Response {
+async fn graphql_post(req: &Request, Data(state): Data<&Arc<State>>, body: Body) -> Response {
     let limits = &state.limits;
     let bytes = match body.into_bytes_limit(limits.max_body_bytes).await {
         Ok(b) => b,
@@ -215,11 +349,47 @@ async fn graphql_post(Data(state): Data<&Arc<State>>, body: Body) -> Response {
             );
         }
     }
+    let client = client_of(state, req);
+    let viewer = match authenticate(state, req).await {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    // Every operation of a batch counts, so batching cannot multiply the quota.
+    let operations = match &batch {
+        BatchRequest::Single(_) => 1,
+        BatchRequest::Batch(ops) => ops.len() as u32,
+    };
+    let limited = match &viewer {
+        Some(v) if matches!(v.credential, Credential::ApiKey { .. }) => state.limiter.check(
+            LimitedAction::ApiKeyRequest,
+            &[LimitKey::Account(v.account_id)],
+            operations,
+        ),
+        _ => state.limiter.check(
+            LimitedAction::GraphqlRequest,
+            &[LimitKey::address(client)],
+            operations,
+        ),
+    };
+    if let Err(retry_after) = limited {
+        return too_many(retry_after);
+    }
+    let meta = RequestMeta { client, viewer };
+    let batch = match batch {
+        BatchRequest::Single(r) => BatchRequest::Single(r.data(meta)),
+        BatchRequest::Batch(rs) => {
+            BatchRequest::Batch(rs.into_iter().map(|r| r.data(meta.clone())).collect())
+        }
+    };
     let response = graphql::execute_batch(&state.schema, batch).await;
     match graphql::json::to_vec(&response) {
-        Ok(json) => Response::builder()
-            .content_type("application/json")
-            .body(json),
+        Ok(json) => {
+            let mut builder = Response::builder().content_type("application/json");
+            for (name, value) in response.http_headers_iter() {
+                builder = builder.header(name, value);
+            }
+            builder.body(json)
+        }
         Err(e) => request_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "INTERNAL",

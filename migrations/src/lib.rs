@@ -6,6 +6,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_agencies;
 mod m20261122_000002_create_drafts;
 mod m20261122_000003_create_consultations;
+mod m20261122_000004_create_accounts;
+mod m20261122_000005_create_participation;
 
 pub struct Migrator;
 
@@ -16,6 +18,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_agencies::Migration),
             Box::new(m20261122_000002_create_drafts::Migration),
             Box::new(m20261122_000003_create_consultations::Migration),
+            Box::new(m20261122_000004_create_accounts::Migration),
+            Box::new(m20261122_000005_create_participation::Migration),
         ]
     }
 }

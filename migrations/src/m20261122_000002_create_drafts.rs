@@ -52,7 +52,7 @@ enum Headings {
 }
 
 #[derive(DeriveIden)]
-enum Sections {
+pub(crate) enum Sections {
     Table,
     Id,
     VersionId,

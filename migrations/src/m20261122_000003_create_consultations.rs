@@ -8,7 +8,7 @@ use crate::m20261122_000002_create_drafts::{DraftVersions, Drafts};
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Consultations {
+pub(crate) enum Consultations {
     Table,
     Id,
     DraftId,

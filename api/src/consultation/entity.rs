@@ -42,3 +42,42 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// `consultation_changes`: every extension or early close, with its public reason.
+pub mod change {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(
+        Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    )]
+    #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+    pub enum ChangeKind {
+        /// ขยายระยะเวลา
+        #[sea_orm(string_value = "extended")]
+        Extended,
+        /// ปิดก่อนกำหนด
+        #[sea_orm(string_value = "closed_early")]
+        ClosedEarly,
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "consultation_changes")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub consultation_id: i64,
+        pub kind: ChangeKind,
+        pub reason: String,
+        pub previous_last_day: Date,
+        pub previous_closes_at: DateTimeUtc,
+        pub new_last_day: Date,
+        pub new_closes_at: DateTimeUtc,
+        pub actor_id: i64,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,21 +1,29 @@
 //! GraphQL types and queries of consultations.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
-    ConsultationState,
-    entity::{ConsultationKind, Model},
-    service::{self, ConsultationFilter},
+    ConsultationPeriod, ConsultationState,
+    entity::{ConsultationKind, Model, change::ChangeKind},
+    service::{self, ConsultationFilter, NewConsultation},
 };
 use crate::{
+    comment::{
+        graphql::{
+            CategoryCount, Comment, CommentStatsOut, ModerationLog, comment_connection,
+            participants, stats as comment_stats,
+        },
+        service::CommentScope,
+    },
+    question::graphql::{Question, questions},
     draft::{
         graphql::{Draft, DraftVersion, agency_arg},
         service as drafts,
     },
     error::{AppError, GqlResultExt},
     graphql::{
-        app,
+        app, meta,
         relay::{self, Conn, NodeType, PageRequest, TotalCount, connection_cost},
     },
     thai::{self, Digits, Lang},
@@ -37,11 +45,11 @@ impl Consultation {
 
     /// Scheduled, open or closed, from the clock.
     async fn status(&self, ctx: &Context<'_>) -> ConsultationState {
-        self.0.period().state(app(ctx).now())
+        self.0.state_at(app(ctx).now())
     }
 
     async fn is_open(&self, ctx: &Context<'_>) -> bool {
-        self.0.period().state(app(ctx).now()) == ConsultationState::Open
+        self.0.state_at(app(ctx).now()) == ConsultationState::Open
     }
 
     /// First day, Asia/Bangkok.
@@ -72,7 +80,11 @@ impl Consultation {
     /// Calendar days left to comment, today included (Bangkok): the whole length before it
     /// opens, 1 on the last day, 0 once closed.
     async fn days_remaining(&self, ctx: &Context<'_>) -> i64 {
-        self.0.period().days_remaining(app(ctx).now())
+        let now = app(ctx).now();
+        match self.0.state_at(now) {
+            ConsultationState::Closed => 0,
+            _ => self.0.period().days_remaining(now),
+        }
     }
 
     /// The minimum length policy required when it was opened.
@@ -120,6 +132,168 @@ impl Consultation {
             .await
             .gql()?
             .map(DraftVersion))
+    }
+
+    /// Extensions and early closes, each with its public reason, oldest first.
+    async fn changes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ConsultationChange>> {
+        Ok(service::changes(&app(ctx).db, self.0.id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|c| ConsultationChange {
+                kind: c.kind,
+                reason: c.reason,
+                previous_last_day: c.previous_last_day,
+                new_last_day: c.new_last_day,
+                new_closes_at: c.new_closes_at,
+                at: c.created_at,
+            })
+            .collect())
+    }
+
+    /// Top-level comments of the consultation, oldest first; `wholeDraftOnly` keeps those on
+    /// the draft as a whole (no section).
+    #[graphql(complexity = "connection_cost(first, child_complexity)")]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default)] whole_draft_only: bool,
+    ) -> async_graphql::Result<Conn<Comment>> {
+        let scope = CommentScope::Consultation {
+            id: self.0.id,
+            whole_draft_only,
+        };
+        comment_connection(ctx, scope, first, after).await
+    }
+
+    /// Comments and stances across the consultation, counted in SQL.
+    async fn comment_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<CommentStatsOut> {
+        comment_stats(ctx, Some(self.0.id), None).await
+    }
+
+    /// Distinct participants (commenters and answerers; agency replies excluded) by respondent
+    /// category.
+    async fn participants_by_category(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<CategoryCount>> {
+        participants(ctx, self.0.id).await
+    }
+
+    /// The agency's questions; `wholeDraftOnly` keeps those not on a section.
+    async fn questions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] whole_draft_only: bool,
+    ) -> async_graphql::Result<Vec<Question>> {
+        questions(ctx, Some(self.0.id), whole_draft_only.then_some(None)).await
+    }
+
+    /// How many comments are hidden and why, and every moderation action, without the text.
+    async fn moderation_log(&self) -> ModerationLog {
+        ModerationLog(self.0.id)
+    }
+}
+
+/// An extension or early close (ขยายระยะเวลา / ปิดก่อนกำหนด).
+#[derive(SimpleObject)]
+pub struct ConsultationChange {
+    kind: ChangeKind,
+    reason: String,
+    previous_last_day: NaiveDate,
+    new_last_day: NaiveDate,
+    new_closes_at: DateTime<Utc>,
+    at: DateTime<Utc>,
+}
+
+#[derive(InputObject)]
+pub struct OpenConsultationInput {
+    draft_id: ID,
+    kind: ConsultationKind,
+    /// Inclusive Bangkok dates; the first day may be today at the earliest.
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    /// Required (and published) when shorter than the policy minimum.
+    shorter_than_policy_reason: Option<String>,
+    /// The version consulted on; default: the current version.
+    version_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct ConsultationMutation;
+
+#[Object]
+impl ConsultationMutation {
+    /// Announces a consultation on a draft. Staff of the lead agency only.
+    async fn open_consultation(
+        &self,
+        ctx: &Context<'_>,
+        input: OpenConsultationInput,
+    ) -> async_graphql::Result<Consultation> {
+        async {
+            let viewer = meta(ctx).writer()?;
+            let app = app(ctx);
+            let floor = app.policy.consultation_min_days;
+            let period = ConsultationPeriod::new(
+                input.first_day,
+                input.last_day,
+                floor,
+                input.shorter_than_policy_reason.as_deref(),
+            )?;
+            let new = NewConsultation {
+                draft_id: relay::decode_typed_id(&input.draft_id, NodeType::Draft, "draftId")?,
+                version_id: input
+                    .version_id
+                    .as_ref()
+                    .map(|v| relay::decode_typed_id(v, NodeType::DraftVersion, "versionId"))
+                    .transpose()?,
+                kind: input.kind,
+                period,
+                policy_floor_days: floor,
+            };
+            service::open(&app.db, viewer, new, app.now()).await.map(Consultation)
+        }
+        .await
+        .gql()
+    }
+
+    /// Moves the last day later, with a public reason. Staff of the lead agency only.
+    async fn extend_consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        last_day: NaiveDate,
+        reason: String,
+    ) -> async_graphql::Result<Consultation> {
+        async {
+            let viewer = meta(ctx).writer()?;
+            let id = relay::decode_typed_id(&id, NodeType::Consultation, "id")?;
+            service::extend(&app(ctx).db, viewer, id, last_day, &reason, app(ctx).now())
+                .await
+                .map(Consultation)
+        }
+        .await
+        .gql()
+    }
+
+    /// Closes an open consultation now, with a public reason. What was accepted stays.
+    async fn close_consultation(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> async_graphql::Result<Consultation> {
+        async {
+            let viewer = meta(ctx).writer()?;
+            let id = relay::decode_typed_id(&id, NodeType::Consultation, "id")?;
+            service::close_early(&app(ctx).db, viewer, id, &reason, app(ctx).now())
+                .await
+                .map(Consultation)
+        }
+        .await
+        .gql()
     }
 }
 

@@ -6,4 +6,4 @@ pub mod graphql;
 mod period;
 pub mod service;
 
-pub use period::{ConsultationPeriod, ConsultationState, bangkok};
+pub use period::{ConsultationPeriod, ConsultationState, bangkok, start_of_day_bangkok};

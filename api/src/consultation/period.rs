@@ -159,7 +159,7 @@ impl ConsultationPeriod {
     }
 }
 
-fn start_of_day_bangkok(day: NaiveDate) -> DateTime<Utc> {
+pub fn start_of_day_bangkok(day: NaiveDate) -> DateTime<Utc> {
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
     // A fixed offset has exactly one local midnight.
     bangkok()

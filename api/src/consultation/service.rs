@@ -1,22 +1,39 @@
 //! Reading and opening consultations. The only code that touches the `consultations` table.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait, sea_query::Query,
 };
 
 use super::{
-    ConsultationPeriod, ConsultationState,
-    entity::{self, Column, ConsultationKind, Entity as Consultations, Model as Consultation},
+    ConsultationPeriod, ConsultationState, bangkok,
+    entity::{
+        self, Column, ConsultationKind, Entity as Consultations, Model as Consultation,
+        change::{self, ChangeKind},
+    },
 };
 use crate::{
-    draft::entity::draft,
-    error::AppResult,
+    account::Viewer,
+    draft::{entity::draft, service as drafts},
+    error::{AppError, AppResult},
     graphql::relay::{Page, PageRequest},
 };
 
 impl Consultation {
+    /// Scheduled, open or closed at `now`, from the stored instants (which an early close
+    /// moves).
+    pub fn state_at(&self, now: DateTime<Utc>) -> ConsultationState {
+        if now < self.opens_at {
+            ConsultationState::Scheduled
+        } else if now < self.closes_at {
+            ConsultationState::Open
+        } else {
+            ConsultationState::Closed
+        }
+    }
+
     pub fn period(&self) -> ConsultationPeriod {
         ConsultationPeriod::from_stored(
             self.first_day,
@@ -129,4 +146,205 @@ pub async fn create(db: &impl ConnectionTrait, new: NewConsultation) -> AppResul
     }
     .insert(db)
     .await?)
+}
+
+/// A public reason for a change to a consultation: plain text, a few words at least.
+fn reason_text(raw: &str) -> AppResult<String> {
+    let text = crate::sanitize::plain_text(raw, 2_000)
+        .map_err(|e| AppError::validation("reason", format!("reason: {e}")))?;
+    if text.chars().count() < 10 {
+        return Err(AppError::validation(
+            "reason",
+            "the reason is published; write at least 10 characters",
+        ));
+    }
+    Ok(text)
+}
+
+/// Opens (announces) a consultation on a draft. Staff of the draft's lead agency only. The
+/// first day may not be in the past, and consultations of one draft may not overlap.
+pub async fn open(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    new: NewConsultation,
+    now: DateTime<Utc>,
+) -> AppResult<Consultation> {
+    let viewer = viewer.clone();
+    Ok(db
+        .transaction::<_, Consultation, AppError>(|txn| {
+            Box::pin(async move {
+                let d = drafts::get(txn, new.draft_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("draft"))?;
+                viewer.require_manages(d.lead_agency_id, "open a consultation on this draft")?;
+                let today = now.with_timezone(&bangkok()).date_naive();
+                if new.period.first_day() < today {
+                    return Err(AppError::validation(
+                        "firstDay",
+                        format!(
+                            "the first day ({}) is in the past; a consultation opens today ({today}) at the earliest",
+                            new.period.first_day()
+                        ),
+                    ));
+                }
+                let version_id = match new.version_id {
+                    Some(v) => {
+                        let version = drafts::version(txn, v)
+                            .await?
+                            .filter(|v| v.draft_id == d.id)
+                            .ok_or_else(|| {
+                                AppError::validation("versionId", "this version is not of this draft")
+                            })?;
+                        Some(version.id)
+                    }
+                    None => drafts::current_version(txn, d.id).await?.map(|v| v.id),
+                };
+                let overlapping = Consultations::find()
+                    .filter(Column::DraftId.eq(d.id))
+                    .filter(Column::OpensAt.lt(new.period.closes_at()))
+                    .filter(Column::ClosesAt.gt(new.period.opens_at()))
+                    .count(txn)
+                    .await?;
+                if overlapping > 0 {
+                    return Err(AppError::Conflict(
+                        "this draft already has a consultation during these dates; extend it instead".into(),
+                    ));
+                }
+                create(txn, NewConsultation { version_id, ..new }).await
+            })
+        })
+        .await?)
+}
+
+/// The consultation with its lead agency checked against the viewer.
+async fn managed(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+    doing: &str,
+) -> AppResult<Consultation> {
+    let c = get(txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("consultation"))?;
+    let d = drafts::get(txn, c.draft_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("draft"))?;
+    viewer.require_manages(d.lead_agency_id, doing)?;
+    Ok(c)
+}
+
+async fn record_change(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    c: Consultation,
+    kind: ChangeKind,
+    reason: String,
+    new_last_day: NaiveDate,
+    new_closes_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<Consultation> {
+    change::ActiveModel {
+        consultation_id: Set(c.id),
+        kind: Set(kind),
+        reason: Set(reason),
+        previous_last_day: Set(c.last_day),
+        previous_closes_at: Set(c.closes_at),
+        new_last_day: Set(new_last_day),
+        new_closes_at: Set(new_closes_at),
+        actor_id: Set(viewer.account_id),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut row: entity::ActiveModel = c.into();
+    row.last_day = Set(new_last_day);
+    row.closes_at = Set(new_closes_at);
+    Ok(row.update(txn).await?)
+}
+
+/// Moves the last day later, with a public reason. Only before it closes.
+pub async fn extend(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    new_last_day: NaiveDate,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Consultation> {
+    let reason = reason_text(reason)?;
+    let viewer = viewer.clone();
+    Ok(db
+        .transaction::<_, Consultation, AppError>(|txn| {
+            Box::pin(async move {
+                let c = managed(txn, &viewer, id, "extend this consultation").await?;
+                if c.state_at(now) == ConsultationState::Closed {
+                    return Err(AppError::ConsultationClosed(
+                        "the consultation is closed; open a new one instead of extending it".into(),
+                    ));
+                }
+                if new_last_day <= c.last_day {
+                    return Err(AppError::validation(
+                        "lastDay",
+                        format!(
+                            "an extension moves the last day later than {}; {new_last_day} is not",
+                            c.last_day
+                        ),
+                    ));
+                }
+                let period = ConsultationPeriod::from_stored(c.first_day, new_last_day, None);
+                if period.length_days() > 366 {
+                    return Err(AppError::validation(
+                        "lastDay",
+                        "a consultation may last at most 366 days",
+                    ));
+                }
+                let closes_at = period.closes_at();
+                record_change(txn, &viewer, c, ChangeKind::Extended, reason, new_last_day, closes_at, now)
+                    .await
+            })
+        })
+        .await?)
+}
+
+/// Closes an open consultation now, with a public reason. What was accepted stays as it is.
+pub async fn close_early(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Consultation> {
+    let reason = reason_text(reason)?;
+    let viewer = viewer.clone();
+    Ok(db
+        .transaction::<_, Consultation, AppError>(|txn| {
+            Box::pin(async move {
+                let c = managed(txn, &viewer, id, "close this consultation").await?;
+                match c.state_at(now) {
+                    ConsultationState::Open => {}
+                    ConsultationState::Closed => {
+                        return Err(AppError::ConsultationClosed(
+                            "the consultation is already closed".into(),
+                        ));
+                    }
+                    ConsultationState::Scheduled => {
+                        return Err(AppError::Conflict(
+                            "the consultation has not opened yet; it cannot be closed early".into(),
+                        ));
+                    }
+                }
+                let today = now.with_timezone(&bangkok()).date_naive();
+                record_change(txn, &viewer, c, ChangeKind::ClosedEarly, reason, today, now, now).await
+            })
+        })
+        .await?)
+}
+
+pub async fn changes(db: &impl ConnectionTrait, id: i64) -> AppResult<Vec<change::Model>> {
+    Ok(change::Entity::find()
+        .filter(change::Column::ConsultationId.eq(id))
+        .order_by_asc(change::Column::Id)
+        .all(db)
+        .await?)
 }

@@ -2,22 +2,28 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{
     DraftStatus, HeadingLevel, InstrumentKind, ProvisionUnit,
     entity::{draft, heading, section, version},
-    service::{self, DraftFilter, VersionText},
+    service::{self, DraftFilter, NewDraft, VersionText},
 };
 use crate::{
     agency::{graphql::Agency, service as agencies},
+    comment::{
+        graphql::{Comment, CommentStatsOut, comment_connection, stats},
+        service::CommentScope,
+    },
     consultation::{graphql::Consultation, service::ConsultationFilter},
-    error::{AppError, GqlResultExt},
+    error::{AppError, AppResult, GqlResultExt},
     graphql::{
-        app,
+        app, meta,
         relay::{self, Conn, NodeType, PageRequest, TotalCount, connection_cost},
     },
+    lawtext::ParsedLaw,
+    question::graphql::{Question, questions},
     thai,
 };
 
@@ -413,6 +419,27 @@ impl Section {
             .map(DraftVersion)
             .gql()
     }
+
+    /// Public comments on this section (top level; replies hang under each), oldest first.
+    #[graphql(complexity = "connection_cost(first, child_complexity)")]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Conn<Comment>> {
+        comment_connection(ctx, CommentScope::Section(self.row().id), first, after).await
+    }
+
+    /// Comments and stances on this section, counted in SQL.
+    async fn comment_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<CommentStatsOut> {
+        stats(ctx, None, Some(self.row().id)).await
+    }
+
+    /// The agency's questions on this section.
+    async fn questions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Question>> {
+        questions(ctx, None, Some(Some(self.row().id))).await
+    }
 }
 
 /// One step of a section's heading path: a heading without its subtree.
@@ -538,5 +565,201 @@ impl DraftQuery {
     async fn section(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Section>> {
         let row = relay::decode_typed_id(&id, NodeType::Section, "id").gql()?;
         Section::load(ctx, row).await
+    }
+}
+
+/// How the parser split a pasted text, shown before anything is saved.
+#[derive(SimpleObject)]
+pub struct DraftPreview {
+    /// The title read from the text.
+    title: String,
+    /// The instrument type read from the title, if it could be.
+    kind: Option<InstrumentKind>,
+    provision_unit: ProvisionUnit,
+    /// The title begins with ร่าง.
+    is_draft: bool,
+    rationale: Option<String>,
+    headings: Vec<PreviewHeading>,
+    sections: Vec<PreviewSection>,
+    /// Amending Acts found appended after the main text (kept apart, not imported).
+    appended_amendments: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct PreviewHeading {
+    level: HeadingLevel,
+    number: Option<String>,
+    title: String,
+}
+
+#[derive(SimpleObject)]
+pub struct PreviewSection {
+    label: String,
+    /// Titles of the headings it sits under, outermost first.
+    heading_path: Vec<String>,
+    text: String,
+}
+
+fn parse_text(text: &str) -> AppResult<ParsedLaw> {
+    crate::lawtext::parse(text).map_err(|e| AppError::validation("text", e.to_string()))
+}
+
+impl DraftPreview {
+    fn of(p: ParsedLaw) -> Self {
+        let path = |mut h: Option<usize>| {
+            let mut out = Vec::new();
+            while let Some(i) = h {
+                let Some(heading) = p.headings.get(i) else { break };
+                out.push(heading.title.clone());
+                h = heading.parent;
+            }
+            out.reverse();
+            out
+        };
+        Self {
+            title: p.title.clone(),
+            kind: p.kind.map(Into::into),
+            provision_unit: p.unit.into(),
+            is_draft: p.is_draft,
+            rationale: p.rationale.clone(),
+            headings: p
+                .headings
+                .iter()
+                .map(|h| PreviewHeading {
+                    level: h.level.into(),
+                    number: h.number.clone(),
+                    title: h.title.clone(),
+                })
+                .collect(),
+            sections: p
+                .sections
+                .iter()
+                .map(|s| PreviewSection {
+                    label: s.label.clone(),
+                    heading_path: path(s.heading),
+                    text: s.text.clone(),
+                })
+                .collect(),
+            appended_amendments: p.amendments.iter().map(|a| a.title.clone()).collect(),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateDraftInput {
+    /// The lead agency (ID or slug); default: the viewer's own agency.
+    agency: Option<String>,
+    /// The full Thai text, pasted: title, headings and sections (มาตรา / ข้อ).
+    text: String,
+    /// Read from the title when omitted.
+    #[graphql(name = "type")]
+    kind: Option<InstrumentKind>,
+    /// Default: the title read from the text.
+    title_th: Option<String>,
+    title_en: Option<String>,
+    /// Default: the rationale (หมายเหตุ / เหตุผล) read from the text.
+    rationale: Option<String>,
+    /// URL slug; made from the type and year when omitted.
+    slug: Option<String>,
+}
+
+#[derive(Default)]
+pub struct DraftMutation;
+
+#[Object]
+impl DraftMutation {
+    /// Shows how a pasted text splits into headings and sections, saving nothing. Agency roles
+    /// only.
+    async fn preview_draft(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+    ) -> async_graphql::Result<DraftPreview> {
+        async {
+            let viewer = meta(ctx).writer()?;
+            if !(viewer.role.is_agency() || viewer.role == crate::account::Role::PlatformAdmin) {
+                return Err(AppError::Forbidden("only agency staff may prepare drafts".into()));
+            }
+            Ok(DraftPreview::of(parse_text(&text)?))
+        }
+        .await
+        .gql()
+    }
+
+    /// Creates a draft with its first version from pasted text. Staff of the lead agency only.
+    async fn create_draft(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateDraftInput,
+    ) -> async_graphql::Result<Draft> {
+        let agency_id = match &input.agency {
+            Some(a) => Some(agency_arg(ctx, a, "agency").await?),
+            None => None,
+        };
+        async {
+            let viewer = meta(ctx).writer()?;
+            let agency_id = agency_id.or(viewer.agency_id).ok_or_else(|| {
+                AppError::validation("agency", "name the lead agency (ID or slug)")
+            })?;
+            viewer.require_manages(agency_id, "publish drafts for this agency")?;
+            let parsed = parse_text(&input.text)?;
+            let kind = input
+                .kind
+                .or(parsed.kind.map(Into::into))
+                .ok_or_else(|| {
+                    AppError::validation(
+                        "type",
+                        format!(
+                            "cannot tell the type of instrument from the title `{}`; give `type`",
+                            parsed.title
+                        ),
+                    )
+                })?;
+            let title_th = match input.title_th {
+                Some(t) => t,
+                None => parsed.title.clone(),
+            };
+            let rationale = input.rationale.or_else(|| parsed.rationale.clone());
+            let new = NewDraft {
+                slug: input.slug,
+                kind,
+                title_th,
+                title_en: input.title_en,
+                lead_agency_id: agency_id,
+                rationale,
+                status: DraftStatus::Drafting,
+                security_exempt_reason: None,
+            };
+            service::create_for_agency(&app(ctx).db, viewer, new, parsed)
+                .await
+                .map(Draft)
+        }
+        .await
+        .gql()
+    }
+
+    /// Publishes a new version of a draft from pasted text; earlier versions and the comments
+    /// on them stay as they were.
+    async fn publish_version(
+        &self,
+        ctx: &Context<'_>,
+        draft_id: ID,
+        text: String,
+        change_note: Option<String>,
+    ) -> async_graphql::Result<DraftVersion> {
+        async {
+            let viewer = meta(ctx).writer()?;
+            let id = relay::decode_typed_id(&draft_id, NodeType::Draft, "draftId")?;
+            let parsed = parse_text(&text)?;
+            let note = change_note
+                .map(|n| crate::sanitize::plain_text(&n, 2_000))
+                .transpose()
+                .map_err(|e| AppError::validation("changeNote", format!("change note: {e}")))?;
+            service::publish_version(&app(ctx).db, viewer, id, parsed, note)
+                .await
+                .map(DraftVersion)
+        }
+        .await
+        .gql()
     }
 }

@@ -8,8 +8,9 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait, sea_query::Query,
 };
 
 use super::{
@@ -17,6 +18,7 @@ use super::{
     entity::{draft, heading, section, version},
 };
 use crate::{
+    account::Viewer,
     consultation::entity as consultation,
     error::{AppError, AppResult},
     graphql::relay::{Page, PageRequest},
@@ -500,4 +502,50 @@ async fn free_slug(
 
 pub async fn count_all(db: &impl ConnectionTrait) -> AppResult<u64> {
     Ok(draft::Entity::find().count(db).await?)
+}
+
+/// Creates a draft from parsed text for an agency the viewer manages, in one transaction.
+pub async fn create_for_agency(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    new: NewDraft,
+    parsed: ParsedLaw,
+) -> AppResult<draft::Model> {
+    viewer.require_manages(new.lead_agency_id, "publish drafts for this agency")?;
+    Ok(db
+        .transaction::<_, draft::Model, AppError>(|txn| {
+            Box::pin(async move {
+                let (d, _) = create_from_parsed(txn, new, &parsed, Some(Utc::now())).await?;
+                Ok(d)
+            })
+        })
+        .await?)
+}
+
+/// Publishes the next version of a draft from parsed text.
+pub async fn publish_version(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    draft_id: i64,
+    parsed: ParsedLaw,
+    change_note: Option<String>,
+) -> AppResult<version::Model> {
+    let viewer = viewer.clone();
+    Ok(db
+        .transaction::<_, version::Model, AppError>(|txn| {
+            Box::pin(async move {
+                let d = get(txn, draft_id)
+                    .await?
+                    .ok_or_else(|| AppError::not_found("draft"))?;
+                viewer.require_manages(d.lead_agency_id, "publish versions of this draft")?;
+                let number = current_version(txn, d.id).await?.map_or(0, |v| v.number) + 1;
+                let v = insert_version(txn, &d, number, &parsed, change_note, Some(Utc::now()))
+                    .await?;
+                let mut row: draft::ActiveModel = d.into();
+                row.updated_at = Set(Utc::now());
+                row.update(txn).await?;
+                Ok(v)
+            })
+        })
+        .await?)
 }

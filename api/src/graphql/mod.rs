@@ -9,27 +9,33 @@ pub use execute::{execute, execute_batch};
 
 use std::sync::Arc;
 
-use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, ID, Interface, MergedObject, Object, Schema,
-};
+use async_graphql::{Context, EmptySubscription, ID, Interface, MergedObject, Object, Schema};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 
 use crate::{
+    account::{
+        RequestMeta,
+        graphql::{AccountMutation, AccountQuery},
+    },
+    comment::graphql::{Comment, CommentMutation, CommentQuery},
+    question::graphql::{Question, QuestionMutation},
     agency::{
         graphql::{Agency, AgencyQuery},
         service as agencies,
     },
-    config::{ApiLimits, PolicyConfig},
+    config::{ApiLimits, ParticipationConfig, PolicyConfig},
     consultation::{
-        graphql::{Consultation, ConsultationQuery},
+        graphql::{Consultation, ConsultationMutation, ConsultationQuery},
         service as consultations,
     },
     draft::{
-        graphql::{Draft, DraftQuery, DraftVersion, Heading, Section},
+        graphql::{Draft, DraftMutation, DraftQuery, DraftVersion, Heading, Section},
         service::{self as drafts, TextCache},
     },
-    error::GqlResultExt,
+    error::{AppError, AppResult, GqlResultExt},
+    mailer::Mailer,
+    ratelimit::{LimitedAction, RateLimiter},
 };
 
 /// What every resolver may use, attached to the schema once.
@@ -37,16 +43,45 @@ pub struct AppContext {
     pub db: DatabaseConnection,
     pub texts: Arc<TextCache>,
     pub policy: PolicyConfig,
+    pub participation: ParticipationConfig,
+    pub limiter: Arc<RateLimiter>,
+    pub mailer: Arc<Mailer>,
+    /// Where users reach the site, for links in mail.
+    pub public_url: String,
 }
 
 impl AppContext {
     pub fn now(&self) -> DateTime<Utc> {
         Utc::now()
     }
+
+    /// Whether the session cookie is marked `Secure` (the site is served over https).
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }
 
 pub fn app<'a>(ctx: &Context<'a>) -> &'a AppContext {
     ctx.data_unchecked::<AppContext>()
+}
+
+/// Requests run in process (the site's own pages) carry no request data: anonymous, local.
+static IN_PROCESS: RequestMeta = RequestMeta {
+    client: std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+    viewer: None,
+};
+
+/// Who is asking and from where.
+pub fn meta<'a>(ctx: &Context<'a>) -> &'a RequestMeta {
+    ctx.data_opt::<RequestMeta>().unwrap_or(&IN_PROCESS)
+}
+
+/// Counts one `action` against the client's address and account; `RATE_LIMITED` when over.
+pub fn rate_limit(ctx: &Context<'_>, action: LimitedAction) -> AppResult<()> {
+    app(ctx)
+        .limiter
+        .check(action, &meta(ctx).limit_keys(), 1)
+        .map_err(|retry_after| AppError::RateLimited { retry_after })
 }
 
 /// Anything with a global ID.
@@ -59,6 +94,8 @@ pub enum Node {
     Heading(Heading),
     Section(Section),
     Consultation(Consultation),
+    Comment(Comment),
+    Question(Question),
 }
 
 #[derive(Default)]
@@ -90,17 +127,38 @@ impl NodeQuery {
                 .await
                 .gql()?
                 .map(|m| Node::Consultation(Consultation(m))),
+            T::Comment => Comment::load(ctx, row).await?.map(Node::Comment),
+            T::Question => Question::load(ctx, row).await?.map(Node::Question),
+            // Not public objects.
+            T::QuestionOption | T::Account | T::ApiKey => None,
         })
     }
 }
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(NodeQuery, AgencyQuery, DraftQuery, ConsultationQuery);
+pub struct QueryRoot(
+    NodeQuery,
+    AgencyQuery,
+    DraftQuery,
+    ConsultationQuery,
+    AccountQuery,
+    CommentQuery,
+);
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+/// Every write. Each resolver is thin: parse, check the viewer, call one service.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    AccountMutation,
+    DraftMutation,
+    ConsultationMutation,
+    CommentMutation,
+    QuestionMutation,
+);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .data(context)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
@@ -109,7 +167,7 @@ pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
 
 /// The schema's SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .finish()
         .sdl()
 }

@@ -21,16 +21,26 @@ pub enum NodeType {
     Heading,
     Section,
     Consultation,
+    Comment,
+    Question,
+    QuestionOption,
+    Account,
+    ApiKey,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 6] = [
+    const ALL: [NodeType; 11] = [
         Self::Agency,
         Self::Draft,
         Self::DraftVersion,
         Self::Heading,
         Self::Section,
         Self::Consultation,
+        Self::Comment,
+        Self::Question,
+        Self::QuestionOption,
+        Self::Account,
+        Self::ApiKey,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +51,11 @@ impl NodeType {
             Self::Heading => "Heading",
             Self::Section => "Section",
             Self::Consultation => "Consultation",
+            Self::Comment => "Comment",
+            Self::Question => "Question",
+            Self::QuestionOption => "QuestionOption",
+            Self::Account => "Account",
+            Self::ApiKey => "ApiKey",
         }
     }
 }

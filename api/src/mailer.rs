@@ -1,0 +1,104 @@
+//! The one way mail leaves rubfang (verification, password reset, notifications): SMTP when
+//! configured, otherwise the log. Recent messages are kept in memory either way, so an operator
+//! without SMTP (and the tests) can see what would have been sent.
+
+use std::{collections::VecDeque, sync::Mutex};
+
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox,
+};
+use secrecy::ExposeSecret;
+
+use crate::{
+    config::MailConfig,
+    error::{AppError, AppResult},
+};
+
+/// How many sent messages are remembered.
+const RECENT: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Log,
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    recent: Mutex<VecDeque<Mail>>,
+}
+
+impl Mailer {
+    pub fn new(config: &MailConfig) -> AppResult<Self> {
+        let from: Mailbox = config.from.parse().map_err(|e| {
+            AppError::validation("mail-from", format!("`{}` is not a mailbox: {e}", config.from))
+        })?;
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                    .map_err(|e| {
+                        AppError::validation("smtp-url", format!("the SMTP URL is not usable: {e}"))
+                    })?
+                    .build(),
+            ),
+            None => Transport::Log,
+        };
+        Ok(Self {
+            transport,
+            from,
+            recent: Mutex::new(VecDeque::new()),
+        })
+    }
+
+    pub fn is_smtp(&self) -> bool {
+        matches!(self.transport, Transport::Smtp(_))
+    }
+
+    /// Sends one message. A failure is returned (and logged) but never loses what the caller
+    /// already committed: callers send after their transaction.
+    pub async fn send(&self, mail: Mail) -> AppResult<()> {
+        if let Ok(mut recent) = self.recent.lock() {
+            if recent.len() == RECENT {
+                recent.pop_front();
+            }
+            recent.push_back(mail.clone());
+        }
+        match &self.transport {
+            Transport::Log => {
+                tracing::info!(to = %mail.to, subject = %mail.subject, body = %mail.body, "mail (no SMTP configured)");
+                Ok(())
+            }
+            Transport::Smtp(smtp) => {
+                let to: Mailbox = mail.to.parse().map_err(|e| {
+                    AppError::validation("email", format!("`{}` is not a mailbox: {e}", mail.to))
+                })?;
+                let message = Message::builder()
+                    .from(self.from.clone())
+                    .to(to)
+                    .subject(mail.subject)
+                    .body(mail.body)
+                    .map_err(AppError::internal)?;
+                smtp.send(message).await.map_err(|e| {
+                    tracing::warn!(error = %e, "sending mail failed");
+                    AppError::internal(e)
+                })?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The most recent messages, oldest first.
+    pub fn recent(&self) -> Vec<Mail> {
+        self.recent
+            .lock()
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
