@@ -72,7 +72,7 @@ pub struct CommonArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database, then serve the site and the GraphQL API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply, roll back or list database migrations.
     Migrate {
         #[command(subcommand)]
@@ -84,6 +84,25 @@ pub enum Command {
     SeedDemo,
     /// Give a registered account a role, e.g. the first platform admin.
     GrantRole(GrantRoleArgs),
+    /// Benchmark data: bench accounts with sessions and many comments (for `bench/`).
+    #[command(hide = true)]
+    BenchSeed(BenchSeedArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSeedArgs {
+    /// Comments to write on the draft's open consultation.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub comments: u64,
+    /// Verified citizen accounts to create, each with a session.
+    #[arg(long, default_value_t = 2_000)]
+    pub accounts: u32,
+    /// Where to write the session tokens, one a line.
+    #[arg(long)]
+    pub tokens_out: PathBuf,
+    /// The draft whose open consultation gets the comments.
+    #[arg(long, default_value = "cycling-act")]
+    pub draft_slug: String,
 }
 
 #[derive(Debug, Args)]
@@ -141,7 +160,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RUBFANG_BENCH_ROUTES", hide = true)]
     pub bench_routes: bool,
     /// Where users reach the site: links in mail; `https://` makes the session cookie Secure.
-    #[arg(long, env = "RUBFANG_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "RUBFANG_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     pub public_url: String,
     /// Require a verified e-mail address to comment and answer. Default: on, off with --demo.
     #[arg(long, env = "RUBFANG_REQUIRE_VERIFIED_EMAIL")]
@@ -159,7 +182,11 @@ pub struct ServeArgs {
     #[arg(long, env = "RUBFANG_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Sender of outgoing mail.
-    #[arg(long, env = "RUBFANG_MAIL_FROM", default_value = "rubfang <no-reply@localhost>")]
+    #[arg(
+        long,
+        env = "RUBFANG_MAIL_FROM",
+        default_value = "rubfang <no-reply@localhost>"
+    )]
     pub mail_from: String,
     /// Reverse proxies whose `X-Forwarded-For` is believed, e.g. `10.0.0.0/8,::1`.
     #[arg(long, env = "RUBFANG_TRUSTED_PROXIES", default_value = "")]
@@ -321,7 +348,8 @@ impl CommonArgs {
             bench_routes: serve.is_some_and(|s| s.bench_routes),
             policy: self.policy(),
             limits,
-            public_url: serve.map_or_else(|| "http://127.0.0.1:8080".into(), |s| s.public_url.clone()),
+            public_url: serve
+                .map_or_else(|| "http://127.0.0.1:8080".into(), |s| s.public_url.clone()),
             participation,
             rate_limits,
             mail,

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod agency;
+pub mod benchseed;
 pub mod cli;
 pub mod comment;
 pub mod config;

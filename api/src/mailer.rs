@@ -4,9 +4,7 @@
 
 use std::{collections::VecDeque, sync::Mutex};
 
-use lettre::{
-    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox,
-};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
 use secrecy::ExposeSecret;
 
 use crate::{
@@ -38,7 +36,10 @@ pub struct Mailer {
 impl Mailer {
     pub fn new(config: &MailConfig) -> AppResult<Self> {
         let from: Mailbox = config.from.parse().map_err(|e| {
-            AppError::validation("mail-from", format!("`{}` is not a mailbox: {e}", config.from))
+            AppError::validation(
+                "mail-from",
+                format!("`{}` is not a mailbox: {e}", config.from),
+            )
         })?;
         let transport = match &config.smtp_url {
             Some(url) => Transport::Smtp(

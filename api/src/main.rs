@@ -53,7 +53,7 @@ async fn run(cli: Cli) -> Result<(), AppError> {
     let common = &cli.common;
     match &cli.command {
         Command::Serve(args) => {
-            let app = Application::build(common.config(Some(args))?).await?;
+            let app = Application::build(common.config(Some(args.as_ref()))?).await?;
             app.run_until_stopped().await.map_err(AppError::internal)
         }
         Command::Migrate { action } => {
@@ -103,10 +103,28 @@ async fn run(cli: Cli) -> Result<(), AppError> {
         Command::GrantRole(args) => {
             let db = db::connect(&common.database()).await?;
             db::migrate_up(&db).await?;
-            let updated =
-                accounts::grant_by_email(&db, &args.email, args.role.into(), args.agency.as_deref())
-                    .await?;
+            let updated = accounts::grant_by_email(
+                &db,
+                &args.email,
+                args.role.into(),
+                args.agency.as_deref(),
+            )
+            .await?;
             println!("{} is now {:?}", updated.email, updated.role);
+            Ok(())
+        }
+        Command::BenchSeed(args) => {
+            let db = db::connect(&common.database()).await?;
+            db::migrate_up(&db).await?;
+            let report = rubfang_api::benchseed::seed(
+                &db,
+                &args.draft_slug,
+                args.comments,
+                args.accounts,
+                &args.tokens_out,
+            )
+            .await?;
+            print!("{}", report.summary());
             Ok(())
         }
         Command::SeedDemo => {

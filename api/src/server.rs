@@ -198,7 +198,11 @@ fn request_error(status: StatusCode, code: &str, message: String) -> Response {
 }
 
 fn unauthenticated(message: &str) -> Response {
-    let mut r = request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message.to_owned());
+    let mut r = request_error(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHENTICATED",
+        message.to_owned(),
+    );
     if let Ok(v) = "Bearer".parse() {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }

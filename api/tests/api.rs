@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestApp;
+use common::{TestApp, codes};
 use serde_json::{Value, json};
 
 const THAI_1_TO_15: [&str; 15] = [
@@ -17,23 +17,6 @@ fn labels(connection: &Value) -> Vec<String> {
         .iter()
         .map(|e| e["node"]["label"].as_str().unwrap().to_owned())
         .collect()
-}
-
-fn codes(body: &Value) -> Vec<String> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| {
-                    e["extensions"]["code"]
-                        .as_str()
-                        .unwrap_or("<none>")
-                        .to_owned()
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 on_every_backend!(

@@ -171,14 +171,29 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(EmailTokens::CreatedAt))
                     .col(timestamp_with_time_zone(EmailTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(EmailTokens::UsedAt))
-                    .foreign_key(&mut account_fk("fk_email_tokens_account", EmailTokens::Table))
+                    .foreign_key(&mut account_fk(
+                        "fk_email_tokens_account",
+                        EmailTokens::Table,
+                    ))
                     .to_owned(),
             )
             .await?;
         for (name, table, col) in [
-            ("idx_sessions_account", Sessions::Table.into_iden(), Sessions::AccountId.into_iden()),
-            ("idx_api_keys_account", ApiKeys::Table.into_iden(), ApiKeys::AccountId.into_iden()),
-            ("idx_accounts_agency", Accounts::Table.into_iden(), Accounts::AgencyId.into_iden()),
+            (
+                "idx_sessions_account",
+                Sessions::Table.into_iden(),
+                Sessions::AccountId.into_iden(),
+            ),
+            (
+                "idx_api_keys_account",
+                ApiKeys::Table.into_iden(),
+                ApiKeys::AccountId.into_iden(),
+            ),
+            (
+                "idx_accounts_agency",
+                Accounts::Table.into_iden(),
+                Accounts::AgencyId.into_iden(),
+            ),
         ] {
             manager
                 .create_index(Index::create().name(name).table(table).col(col).to_owned())
@@ -194,7 +209,9 @@ impl MigrationTrait for Migration {
             Sessions::Table.into_iden(),
             Accounts::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -4,8 +4,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::{
-    m20261122_000002_create_drafts::Sections,
-    m20261122_000003_create_consultations::Consultations,
+    m20261122_000002_create_drafts::Sections, m20261122_000003_create_consultations::Consultations,
     m20261122_000004_create_accounts::Accounts,
 };
 
@@ -184,22 +183,24 @@ impl MigrationTrait for Migration {
                     .table(ConsultationChanges::Table)
                     .col(big_pk_auto(ConsultationChanges::Id))
                     .col(big_integer(ConsultationChanges::ConsultationId))
-                    .col(
-                        string_len(ConsultationChanges::Kind, 16).check(
-                            Expr::col(ConsultationChanges::Kind)
-                                .is_in(["extended", "closed_early"]),
-                        ),
-                    )
+                    .col(string_len(ConsultationChanges::Kind, 16).check(
+                        Expr::col(ConsultationChanges::Kind).is_in(["extended", "closed_early"]),
+                    ))
                     .col(text(ConsultationChanges::Reason))
                     .col(date(ConsultationChanges::PreviousLastDay))
-                    .col(timestamp_with_time_zone(ConsultationChanges::PreviousClosesAt))
+                    .col(timestamp_with_time_zone(
+                        ConsultationChanges::PreviousClosesAt,
+                    ))
                     .col(date(ConsultationChanges::NewLastDay))
                     .col(timestamp_with_time_zone(ConsultationChanges::NewClosesAt))
                     .col(big_integer(ConsultationChanges::ActorId))
                     .col(timestamp_with_time_zone(ConsultationChanges::CreatedAt))
                     .foreign_key(&mut fk(
                         "fk_consultation_changes_consultation",
-                        (ConsultationChanges::Table, ConsultationChanges::ConsultationId),
+                        (
+                            ConsultationChanges::Table,
+                            ConsultationChanges::ConsultationId,
+                        ),
                         (Consultations::Table, Consultations::Id),
                         Cascade,
                     ))
@@ -428,9 +429,8 @@ impl MigrationTrait for Migration {
                     .col(big_integer(ModerationActions::ConsultationId))
                     .col(big_integer(ModerationActions::ModeratorId))
                     .col(
-                        string_len(ModerationActions::Action, 16).check(
-                            Expr::col(ModerationActions::Action).is_in(["hide", "restore"]),
-                        ),
+                        string_len(ModerationActions::Action, 16)
+                            .check(Expr::col(ModerationActions::Action).is_in(["hide", "restore"])),
                     )
                     .col(
                         string_len(ModerationActions::Reason, 32)
@@ -477,34 +477,123 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        index(manager, "idx_comments_section", Comments::Table,
-            vec![Comments::SectionId.into_iden(), Comments::Id.into_iden()], false).await?;
-        index(manager, "idx_comments_consultation", Comments::Table,
-            vec![Comments::ConsultationId.into_iden(), Comments::Id.into_iden()], false).await?;
-        index(manager, "idx_comments_parent", Comments::Table,
-            vec![Comments::ParentId.into_iden(), Comments::Id.into_iden()], false).await?;
-        index(manager, "idx_comments_author", Comments::Table,
-            vec![Comments::AuthorId.into_iden(), Comments::Id.into_iden()], false).await?;
+        index(
+            manager,
+            "idx_comments_section",
+            Comments::Table,
+            vec![Comments::SectionId.into_iden(), Comments::Id.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_comments_consultation",
+            Comments::Table,
+            vec![
+                Comments::ConsultationId.into_iden(),
+                Comments::Id.into_iden(),
+            ],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_comments_parent",
+            Comments::Table,
+            vec![Comments::ParentId.into_iden(), Comments::Id.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_comments_author",
+            Comments::Table,
+            vec![Comments::AuthorId.into_iden(), Comments::Id.into_iden()],
+            false,
+        )
+        .await?;
         // A retried request finds the comment it already made.
-        index(manager, "uq_comments_idempotency", Comments::Table,
-            vec![Comments::AuthorId.into_iden(), Comments::IdempotencyKey.into_iden()], true).await?;
-        index(manager, "uq_answers_question_account", Answers::Table,
-            vec![Answers::QuestionId.into_iden(), Answers::AccountId.into_iden()], true).await?;
-        index(manager, "idx_answers_consultation", Answers::Table,
-            vec![Answers::ConsultationId.into_iden()], false).await?;
-        index(manager, "idx_answer_choices_option", AnswerChoices::Table,
-            vec![AnswerChoices::OptionId.into_iden()], false).await?;
-        index(manager, "idx_questions_consultation", Questions::Table,
-            vec![Questions::ConsultationId.into_iden()], false).await?;
-        index(manager, "idx_question_options_question", QuestionOptions::Table,
-            vec![QuestionOptions::QuestionId.into_iden()], false).await?;
-        index(manager, "uq_comment_flags_comment_account", CommentFlags::Table,
-            vec![CommentFlags::CommentId.into_iden(), CommentFlags::AccountId.into_iden()],
-            true).await?;
-        index(manager, "idx_moderation_actions_consultation", ModerationActions::Table,
-            vec![ModerationActions::ConsultationId.into_iden()], false).await?;
-        index(manager, "idx_consultation_changes_consultation", ConsultationChanges::Table,
-            vec![ConsultationChanges::ConsultationId.into_iden()], false).await?;
+        index(
+            manager,
+            "uq_comments_idempotency",
+            Comments::Table,
+            vec![
+                Comments::AuthorId.into_iden(),
+                Comments::IdempotencyKey.into_iden(),
+            ],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "uq_answers_question_account",
+            Answers::Table,
+            vec![
+                Answers::QuestionId.into_iden(),
+                Answers::AccountId.into_iden(),
+            ],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_answers_consultation",
+            Answers::Table,
+            vec![Answers::ConsultationId.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_answer_choices_option",
+            AnswerChoices::Table,
+            vec![AnswerChoices::OptionId.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_questions_consultation",
+            Questions::Table,
+            vec![Questions::ConsultationId.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_question_options_question",
+            QuestionOptions::Table,
+            vec![QuestionOptions::QuestionId.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "uq_comment_flags_comment_account",
+            CommentFlags::Table,
+            vec![
+                CommentFlags::CommentId.into_iden(),
+                CommentFlags::AccountId.into_iden(),
+            ],
+            true,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_moderation_actions_consultation",
+            ModerationActions::Table,
+            vec![ModerationActions::ConsultationId.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "idx_consultation_changes_consultation",
+            ConsultationChanges::Table,
+            vec![ConsultationChanges::ConsultationId.into_iden()],
+            false,
+        )
+        .await?;
         Ok(())
     }
 
@@ -521,7 +610,9 @@ impl MigrationTrait for Migration {
             Questions::Table.into_iden(),
             ConsultationChanges::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

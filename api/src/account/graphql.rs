@@ -16,7 +16,10 @@ use crate::{
     agency::service as agencies,
     draft::graphql::agency_arg,
     error::{AppError, AppResult, GqlResultExt},
-    graphql::{app, meta, rate_limit, relay::{self, NodeType}},
+    graphql::{
+        app, meta, rate_limit,
+        relay::{self, NodeType},
+    },
     mailer::Mail,
     ratelimit::{LimitKey, LimitedAction},
     sanitize,
@@ -175,7 +178,11 @@ impl AccountQuery {
 }
 
 fn session_cookie(ctx: &Context<'_>, token: &str, max_age_secs: i64) {
-    let secure = if app(ctx).secure_cookies() { "; Secure" } else { "" };
+    let secure = if app(ctx).secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     ctx.append_http_header(
         "Set-Cookie",
         format!(
@@ -326,7 +333,8 @@ impl AccountMutation {
         async {
             let db = &app(ctx).db;
             let now = Utc::now();
-            let account_id = service::use_email_token(db, token.trim(), Purpose::Verify, now).await?;
+            let account_id =
+                service::use_email_token(db, token.trim(), Purpose::Verify, now).await?;
             service::mark_verified(db, account_id, now).await?;
             service::get(db, account_id)
                 .await?
@@ -346,7 +354,9 @@ impl AccountMutation {
                 .await?
                 .ok_or_else(|| AppError::not_found("account"))?;
             if account.email_verified_at.is_some() {
-                return Err(AppError::Conflict("this e-mail address is already verified".into()));
+                return Err(AppError::Conflict(
+                    "this e-mail address is already verified".into(),
+                ));
             }
             send_verification(ctx, &account).await?;
             Ok(true)
@@ -396,13 +406,16 @@ impl AccountMutation {
         async {
             let db = &app(ctx).db;
             let now = Utc::now();
-            let account_id = service::use_email_token(db, token.trim(), Purpose::Reset, now).await?;
-            let account = service::get(db, account_id)
+            // The link stays usable until a good password is given.
+            let pending = service::check_email_token(db, token.trim(), Purpose::Reset, now).await?;
+            let account = service::get(db, pending.account_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("account"))?;
             let email = Email::parse(&account.email)?;
             let password = Password::parse(&new_password, &email)?;
             let hash = password::hash(password.expose().to_owned()).await?;
+            let account_id =
+                service::use_email_token(db, token.trim(), Purpose::Reset, now).await?;
             service::set_password(db, account_id, hash).await?;
             // Following the link proves the address.
             service::mark_verified(db, account_id, now).await?;

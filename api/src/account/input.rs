@@ -67,7 +67,10 @@ impl Password {
         if chars > Self::MAX_CHARS {
             return Err(AppError::validation(
                 field,
-                format!("the password may be at most {} characters long", Self::MAX_CHARS),
+                format!(
+                    "the password may be at most {} characters long",
+                    Self::MAX_CHARS
+                ),
             ));
         }
         let folded = raw.trim().to_lowercase();
@@ -119,12 +122,23 @@ mod tests {
 
     #[test]
     fn email_is_trimmed_and_lower_cased() {
-        assert_eq!(email("  Somchai@Example.CO.TH ").as_str(), "somchai@example.co.th");
+        assert_eq!(
+            email("  Somchai@Example.CO.TH ").as_str(),
+            "somchai@example.co.th"
+        );
     }
 
     #[test]
     fn malformed_emails_are_refused_naming_the_field() {
-        for bad in ["", "no-at-sign", "@example.com", "a@b", "a@.com", "a b@example.com", "a@example..com"] {
+        for bad in [
+            "",
+            "no-at-sign",
+            "@example.com",
+            "a@b",
+            "a@.com",
+            "a b@example.com",
+            "a@example..com",
+        ] {
             match Email::parse(bad) {
                 Err(AppError::Validation { field, .. }) => assert_eq!(field, "email", "{bad}"),
                 other => panic!("{bad}: {other:?}"),
@@ -134,7 +148,9 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused_with_the_minimum() {
-        let err = Password::parse("short", &email("a@example.com")).err().unwrap();
+        let err = Password::parse("short", &email("a@example.com"))
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("at least 10"), "{err}");
     }
 
@@ -156,7 +172,9 @@ mod tests {
     #[test]
     fn display_name_is_plain_text() {
         assert_eq!(
-            DisplayName::parse("  สมชาย <b>ใจดี</b> ").unwrap().into_inner(),
+            DisplayName::parse("  สมชาย <b>ใจดี</b> ")
+                .unwrap()
+                .into_inner(),
             "สมชาย <b>ใจดี</b>"
         );
         assert!(DisplayName::parse("   ").is_err());

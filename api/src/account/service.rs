@@ -82,7 +82,10 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<account
     Ok(account::Entity::find_by_id(id).one(db).await?)
 }
 
-pub async fn by_email(db: &impl ConnectionTrait, email: &Email) -> AppResult<Option<account::Model>> {
+pub async fn by_email(
+    db: &impl ConnectionTrait,
+    email: &Email,
+) -> AppResult<Option<account::Model>> {
     Ok(account::Entity::find()
         .filter(account::Column::Email.eq(email.as_str()))
         .one(db)
@@ -190,6 +193,29 @@ pub async fn create_email_token(
     Ok(token)
 }
 
+fn refused_token() -> AppError {
+    AppError::validation("token", "this link is invalid, used or expired")
+}
+
+/// The unspent token, without spending it (to check the rest of a request first).
+pub async fn check_email_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+    purpose: email_token::Purpose,
+    now: DateTime<Utc>,
+) -> AppResult<email_token::Model> {
+    let row = email_token::Entity::find()
+        .filter(email_token::Column::TokenHash.eq(token::hash(token)))
+        .filter(email_token::Column::Purpose.eq(purpose))
+        .one(db)
+        .await?
+        .ok_or_else(refused_token)?;
+    if row.used_at.is_some() || row.expires_at <= now {
+        return Err(refused_token());
+    }
+    Ok(row)
+}
+
 /// Spends a one-time token; returns its account. Unknown, used and expired tokens are refused
 /// alike.
 pub async fn use_email_token(
@@ -198,33 +224,34 @@ pub async fn use_email_token(
     purpose: email_token::Purpose,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let refused = || AppError::validation("token", "this link is invalid, used or expired");
-    let row = email_token::Entity::find()
-        .filter(email_token::Column::TokenHash.eq(token::hash(token)))
-        .filter(email_token::Column::Purpose.eq(purpose))
-        .one(db)
-        .await?
-        .ok_or_else(refused)?;
-    if row.used_at.is_some() || row.expires_at <= now {
-        return Err(refused());
-    }
+    let row = check_email_token(db, token, purpose, now).await?;
     let account_id = row.account_id;
     // Conditional update: two concurrent uses of one token cannot both succeed.
     let spent = email_token::Entity::update_many()
-        .col_expr(email_token::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            email_token::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(email_token::Column::Id.eq(row.id))
         .filter(email_token::Column::UsedAt.is_null())
         .exec(db)
         .await?;
     if spent.rows_affected != 1 {
-        return Err(refused());
+        return Err(refused_token());
     }
     Ok(account_id)
 }
 
-pub async fn mark_verified(db: &impl ConnectionTrait, account_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn mark_verified(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     account::Entity::update_many()
-        .col_expr(account::Column::EmailVerifiedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            account::Column::EmailVerifiedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(account::Column::Id.eq(account_id))
         .filter(account::Column::EmailVerifiedAt.is_null())
         .exec(db)
@@ -233,9 +260,16 @@ pub async fn mark_verified(db: &impl ConnectionTrait, account_id: i64, now: Date
 }
 
 /// Replaces the password and ends every session of the account.
-pub async fn set_password(db: &impl ConnectionTrait, account_id: i64, hash: String) -> AppResult<()> {
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    hash: String,
+) -> AppResult<()> {
     account::Entity::update_many()
-        .col_expr(account::Column::PasswordHash, sea_orm::sea_query::Expr::value(hash))
+        .col_expr(
+            account::Column::PasswordHash,
+            sea_orm::sea_query::Expr::value(hash),
+        )
         .filter(account::Column::Id.eq(account_id))
         .exec(db)
         .await?;
@@ -317,7 +351,10 @@ pub async fn create_api_key(
     Ok((key, model))
 }
 
-pub async fn api_keys(db: &impl ConnectionTrait, account_id: i64) -> AppResult<Vec<api_key::Model>> {
+pub async fn api_keys(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+) -> AppResult<Vec<api_key::Model>> {
     Ok(api_key::Entity::find()
         .filter(api_key::Column::AccountId.eq(account_id))
         .order_by_asc(api_key::Column::Id)
@@ -333,7 +370,10 @@ pub async fn revoke_api_key(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let done = api_key::Entity::update_many()
-        .col_expr(api_key::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            api_key::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(api_key::Column::Id.eq(key_id))
         .filter(api_key::Column::AccountId.eq(account_id))
         .filter(api_key::Column::RevokedAt.is_null())

@@ -12,9 +12,13 @@ use crate::{
 /// How the viewer proved who they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Credential {
-    Session { session_id: i64 },
+    Session {
+        session_id: i64,
+    },
     /// API keys read with higher quotas; they never write.
-    ApiKey { key_id: i64 },
+    ApiKey {
+        key_id: i64,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -81,7 +81,9 @@ pub mod moderation {
 
     use crate::comment::HideReason;
 
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, async_graphql::Enum)]
+    #[derive(
+        Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+    )]
     #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
     pub enum ModerationAction {
         #[sea_orm(string_value = "hide")]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     CommentStatus, HideReason, Stance,
-    entity::{comment, moderation::ModerationAction, moderation},
+    entity::{comment, moderation, moderation::ModerationAction},
     service::{self, CommentScope, CommentStats, IdempotencyKey, NewComment},
 };
 use crate::{
@@ -324,7 +324,8 @@ impl CommentQuery {
     ) -> async_graphql::Result<Vec<FlaggedComment>> {
         async {
             let viewer = meta(ctx).viewer()?;
-            let id = relay::decode_typed_id(&consultation_id, NodeType::Consultation, "consultationId")?;
+            let id =
+                relay::decode_typed_id(&consultation_id, NodeType::Consultation, "consultationId")?;
             let db = &app(ctx).db;
             let c = crate::consultation::service::get(db, id)
                 .await?
@@ -430,7 +431,8 @@ impl CommentMutation {
             let viewer = meta(ctx).writer()?;
             rate_limit(ctx, LimitedAction::Comment)?;
             let app = app(ctx);
-            let parent_id = relay::decode_typed_id(&input.comment_id, NodeType::Comment, "commentId")?;
+            let parent_id =
+                relay::decode_typed_id(&input.comment_id, NodeType::Comment, "commentId")?;
             let parent = service::get(&app.db, parent_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("comment"))?;
@@ -481,7 +483,9 @@ impl CommentMutation {
         async {
             let viewer = meta(ctx).writer()?;
             let id = relay::decode_typed_id(&comment_id, NodeType::Comment, "commentId")?;
-            service::withdraw(&app(ctx).db, viewer, id).await.map(Comment)
+            service::withdraw(&app(ctx).db, viewer, id)
+                .await
+                .map(Comment)
         }
         .await
         .gql()

@@ -8,9 +8,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
     sea_query::{Expr, ExprTrait, OnConflict, Query},
 };
 
@@ -273,14 +274,37 @@ impl<E: Into<AppError>> From<E> for PostError {
     }
 }
 
+/// Posts inside the caller's transaction (the demo seed). Same checks as [`post`], without
+/// the idempotency replay.
+pub async fn post_in(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: &NewComment,
+    rules: &ParticipationConfig,
+) -> AppResult<comment::Model> {
+    insert_comment(txn, viewer, new, rules)
+        .await
+        .map_err(|e| match e {
+            PostError::App(e) => e,
+            PostError::KeyTaken => AppError::Conflict("idempotency key taken".into()),
+        })
+}
+
 async fn insert_comment(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     viewer: &Viewer,
     new: &NewComment,
     rules: &ParticipationConfig,
 ) -> Result<comment::Model, PostError> {
     let now = Utc::now();
-    charge_daily_quota(txn, viewer.account_id, "comment", rules.comments_per_day, now).await?;
+    charge_daily_quota(
+        txn,
+        viewer.account_id,
+        "comment",
+        rules.comments_per_day,
+        now,
+    )
+    .await?;
     let c = open_consultation(txn, new.consultation_id, now).await?;
     let d = draft_of(txn, &c).await?;
     let official = viewer.manages(d.lead_agency_id).then_some(d.lead_agency_id);
@@ -457,7 +481,10 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<comment
     Ok(comment::Entity::find_by_id(id).one(db).await?)
 }
 
-pub async fn revisions(db: &impl ConnectionTrait, comment_id: i64) -> AppResult<Vec<revision::Model>> {
+pub async fn revisions(
+    db: &impl ConnectionTrait,
+    comment_id: i64,
+) -> AppResult<Vec<revision::Model>> {
     Ok(revision::Entity::find()
         .filter(revision::Column::CommentId.eq(comment_id))
         .order_by_asc(revision::Column::Id)
@@ -484,7 +511,10 @@ impl CommentScope {
             Self::Section(s) => cond
                 .add(comment::Column::SectionId.eq(s))
                 .add(comment::Column::ParentId.is_null()),
-            Self::Consultation { id, whole_draft_only } => {
+            Self::Consultation {
+                id,
+                whole_draft_only,
+            } => {
                 let c = cond
                     .add(comment::Column::ConsultationId.eq(id))
                     .add(comment::Column::ParentId.is_null());
@@ -601,7 +631,10 @@ pub async fn participants_by_category(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|(c, n)| (c, non_negative(n))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(c, n)| (c, non_negative(n)))
+        .collect())
 }
 
 /// Flags a comment for the moderators; once per account and comment.

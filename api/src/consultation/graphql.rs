@@ -16,7 +16,6 @@ use crate::{
         },
         service::CommentScope,
     },
-    question::graphql::{Question, questions},
     draft::{
         graphql::{Draft, DraftVersion, agency_arg},
         service as drafts,
@@ -26,6 +25,7 @@ use crate::{
         app, meta,
         relay::{self, Conn, NodeType, PageRequest, TotalCount, connection_cost},
     },
+    question::graphql::{Question, questions},
     thai::{self, Digits, Lang},
 };
 
@@ -253,7 +253,9 @@ impl ConsultationMutation {
                 period,
                 policy_floor_days: floor,
             };
-            service::open(&app.db, viewer, new, app.now()).await.map(Consultation)
+            service::open(&app.db, viewer, new, app.now())
+                .await
+                .map(Consultation)
         }
         .await
         .gql()

@@ -239,8 +239,7 @@ async fn record_change(
     c: Consultation,
     kind: ChangeKind,
     reason: String,
-    new_last_day: NaiveDate,
-    new_closes_at: DateTime<Utc>,
+    (new_last_day, new_closes_at): (NaiveDate, DateTime<Utc>),
     now: DateTime<Utc>,
 ) -> AppResult<Consultation> {
     change::ActiveModel {
@@ -300,8 +299,16 @@ pub async fn extend(
                     ));
                 }
                 let closes_at = period.closes_at();
-                record_change(txn, &viewer, c, ChangeKind::Extended, reason, new_last_day, closes_at, now)
-                    .await
+                record_change(
+                    txn,
+                    &viewer,
+                    c,
+                    ChangeKind::Extended,
+                    reason,
+                    (new_last_day, closes_at),
+                    now,
+                )
+                .await
             })
         })
         .await?)
@@ -335,7 +342,16 @@ pub async fn close_early(
                     }
                 }
                 let today = now.with_timezone(&bangkok()).date_naive();
-                record_change(txn, &viewer, c, ChangeKind::ClosedEarly, reason, today, now, now).await
+                record_change(
+                    txn,
+                    &viewer,
+                    c,
+                    ChangeKind::ClosedEarly,
+                    reason,
+                    (today, now),
+                    now,
+                )
+                .await
             })
         })
         .await?)

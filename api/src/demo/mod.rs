@@ -6,7 +6,15 @@ use chrono::{Duration, Utc};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
 use crate::{
+    account::{
+        DisplayName, Email, RespondentCategory, Role, Viewer, password,
+        service::{self as accounts, NewAccount},
+    },
     agency::service::{self as agencies, NewAgency},
+    comment::{
+        Stance,
+        service::{self as comments, NewComment},
+    },
     config::PolicyConfig,
     consultation::{
         ConsultationPeriod, bangkok,
@@ -19,9 +27,53 @@ use crate::{
     },
     error::{AppError, AppResult},
     lawtext,
+    question::QuestionKind,
+    sanitize::CommentBody,
 };
 
 pub const OPEN_DRAFT_SLUG: &str = "cycling-act";
+
+/// The password of every demo account (documented in the README; demo only).
+pub const DEMO_PASSWORD: &str = "rubfang-demo-2569";
+
+/// Demo accounts: (e-mail, display name, category, role, agency slug).
+pub const DEMO_ACCOUNTS: [(&str, &str, RespondentCategory, Role, Option<&str>); 5] = [
+    (
+        "admin@rubfang.example",
+        "ผู้ดูแลระบบ",
+        RespondentCategory::StateAgency,
+        Role::PlatformAdmin,
+        None,
+    ),
+    (
+        "staff@otp.example",
+        "เจ้าหน้าที่ สนข.",
+        RespondentCategory::StateAgency,
+        Role::AgencyStaff,
+        Some("otp"),
+    ),
+    (
+        "staff@mdes.example",
+        "เจ้าหน้าที่ ดศ.",
+        RespondentCategory::StateAgency,
+        Role::AgencyStaff,
+        Some("mdes"),
+    ),
+    (
+        "somchai@rubfang.example",
+        "สมชาย ใจดี",
+        RespondentCategory::Individual,
+        Role::Citizen,
+        None,
+    ),
+    (
+        "malee@rubfang.example",
+        "มาลี รักษ์เมือง",
+        RespondentCategory::CivilSociety,
+        Role::Citizen,
+        None,
+    ),
+];
 
 /// Loads the demo data if the database holds no agency yet. Returns whether it did.
 pub async fn seed_if_empty(db: &DatabaseConnection, policy: &PolicyConfig) -> AppResult<bool> {
@@ -91,7 +143,7 @@ async fn seed(txn: &impl sea_orm::ConnectionTrait, policy: &PolicyConfig) -> App
         },
     )
     .await?;
-    consultations::create(
+    let cycling_consultation = consultations::create(
         txn,
         NewConsultation {
             draft_id: cycling.id,
@@ -165,6 +217,138 @@ async fn seed(txn: &impl sea_orm::ConnectionTrait, policy: &PolicyConfig) -> App
             status: DraftStatus::InForce,
             security_exempt_reason: None,
         },
+    )
+    .await?;
+    seed_participation(
+        txn,
+        &cycling_consultation,
+        v1_sections(txn, &cycling).await?,
+    )
+    .await
+}
+
+async fn v1_sections(
+    txn: &impl sea_orm::ConnectionTrait,
+    draft: &crate::draft::entity::draft::Model,
+) -> AppResult<Vec<i64>> {
+    let version = drafts::current_version(txn, draft.id)
+        .await?
+        .ok_or_else(|| AppError::internal("demo draft without a version"))?;
+    drafts::section_ids(txn, version.id).await
+}
+
+/// Demo accounts, a question, and a few comments with an official reply on the open draft.
+async fn seed_participation(
+    txn: &impl sea_orm::ConnectionTrait,
+    consultation: &crate::consultation::entity::Model,
+    sections: Vec<i64>,
+) -> AppResult<()> {
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut viewers = Vec::new();
+    for (email, name, category, role, agency) in DEMO_ACCOUNTS {
+        let account = accounts::create(
+            txn,
+            NewAccount {
+                email: Email::parse(email)?,
+                password_hash: hash.clone(),
+                display_name: DisplayName::parse(name)?,
+                show_pseudonym: false,
+                category,
+                province: Some("กรุงเทพมหานคร".into()),
+                consent_version: crate::account::CONSENT_VERSION.into(),
+                verified: true,
+            },
+        )
+        .await?;
+        let agency_id = match agency {
+            Some(slug) => agencies::by_slug(txn, slug).await?.map(|a| a.id),
+            None => None,
+        };
+        let account = accounts::set_role(txn, account.id, role, agency_id).await?;
+        viewers.push(Viewer {
+            account_id: account.id,
+            role: account.role,
+            agency_id: account.agency_id,
+            email_verified: true,
+            credential: crate::account::Credential::Session { session_id: 0 },
+        });
+    }
+    let (staff, somchai, malee) = (&viewers[1], &viewers[3], &viewers[4]);
+    let rules = crate::config::ParticipationConfig::default();
+    let body = |text: &str| {
+        CommentBody::parse(text, rules.max_comment_chars)
+            .map_err(|e| AppError::internal(format!("demo comment: {e}")))
+    };
+    let section = |i: usize| sections.get(i).copied();
+    let question_labels: Vec<String> = crate::question::STANCE_OPTIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    crate::question::service::insert(
+        txn,
+        consultation.id,
+        None,
+        QuestionKind::Stance,
+        "ท่านเห็นด้วยกับหลักการของร่างพระราชบัญญัตินี้หรือไม่".into(),
+        question_labels,
+    )
+    .await?;
+    let first = comments::post_in(
+        txn,
+        somchai,
+        &NewComment {
+            consultation_id: consultation.id,
+            section_id: section(2),
+            parent_id: None,
+            body: body("เห็นด้วยที่ให้มีทางจักรยานแยกจากถนน แต่ควรกำหนดความกว้างขั้นต่ำให้ชัดเจน\n\nเสนอให้ระบุไม่น้อยกว่า ๑.๕ เมตร")?,
+            stance: Some(Stance::Agree),
+            idempotency_key: None,
+        },
+        &rules,
+    )
+    .await?;
+    comments::post_in(
+        txn,
+        staff,
+        &NewComment {
+            consultation_id: consultation.id,
+            section_id: first.section_id,
+            parent_id: Some(first.id),
+            body: body("ขอบคุณสำหรับข้อเสนอ สำนักงานจะพิจารณากำหนดความกว้างขั้นต่ำในกฎกระทรวงตามมาตรานี้")?,
+            stance: None,
+            idempotency_key: None,
+        },
+        &rules,
+    )
+    .await?;
+    comments::post_in(
+        txn,
+        malee,
+        &NewComment {
+            consultation_id: consultation.id,
+            section_id: section(2),
+            parent_id: None,
+            body: body(
+                "ไม่เห็นด้วยที่ให้องค์กรปกครองส่วนท้องถิ่นรับภาระค่าใช้จ่ายทั้งหมด ควรมีงบประมาณสนับสนุนจากส่วนกลาง",
+            )?,
+            stance: Some(Stance::Disagree),
+            idempotency_key: None,
+        },
+        &rules,
+    )
+    .await?;
+    comments::post_in(
+        txn,
+        malee,
+        &NewComment {
+            consultation_id: consultation.id,
+            section_id: None,
+            parent_id: None,
+            body: body("โดยรวมสนับสนุนร่างนี้ และขอให้เปิดรับฟังความคิดเห็นในพื้นที่ต่างจังหวัดด้วย")?,
+            stance: Some(Stance::Agree),
+            idempotency_key: None,
+        },
+        &rules,
     )
     .await?;
     Ok(())

@@ -609,7 +609,9 @@ impl DraftPreview {
         let path = |mut h: Option<usize>| {
             let mut out = Vec::new();
             while let Some(i) = h {
-                let Some(heading) = p.headings.get(i) else { break };
+                let Some(heading) = p.headings.get(i) else {
+                    break;
+                };
                 out.push(heading.title.clone());
                 h = heading.parent;
             }
@@ -678,7 +680,9 @@ impl DraftMutation {
         async {
             let viewer = meta(ctx).writer()?;
             if !(viewer.role.is_agency() || viewer.role == crate::account::Role::PlatformAdmin) {
-                return Err(AppError::Forbidden("only agency staff may prepare drafts".into()));
+                return Err(AppError::Forbidden(
+                    "only agency staff may prepare drafts".into(),
+                ));
             }
             Ok(DraftPreview::of(parse_text(&text)?))
         }
@@ -703,18 +707,15 @@ impl DraftMutation {
             })?;
             viewer.require_manages(agency_id, "publish drafts for this agency")?;
             let parsed = parse_text(&input.text)?;
-            let kind = input
-                .kind
-                .or(parsed.kind.map(Into::into))
-                .ok_or_else(|| {
-                    AppError::validation(
-                        "type",
-                        format!(
-                            "cannot tell the type of instrument from the title `{}`; give `type`",
-                            parsed.title
-                        ),
-                    )
-                })?;
+            let kind = input.kind.or(parsed.kind.map(Into::into)).ok_or_else(|| {
+                AppError::validation(
+                    "type",
+                    format!(
+                        "cannot tell the type of instrument from the title `{}`; give `type`",
+                        parsed.title
+                    ),
+                )
+            })?;
             let title_th = match input.title_th {
                 Some(t) => t,
                 None => parsed.title.clone(),

@@ -539,13 +539,25 @@ pub async fn publish_version(
                     .ok_or_else(|| AppError::not_found("draft"))?;
                 viewer.require_manages(d.lead_agency_id, "publish versions of this draft")?;
                 let number = current_version(txn, d.id).await?.map_or(0, |v| v.number) + 1;
-                let v = insert_version(txn, &d, number, &parsed, change_note, Some(Utc::now()))
-                    .await?;
+                let v =
+                    insert_version(txn, &d, number, &parsed, change_note, Some(Utc::now())).await?;
                 let mut row: draft::ActiveModel = d.into();
                 row.updated_at = Set(Utc::now());
                 row.update(txn).await?;
                 Ok(v)
             })
         })
+        .await?)
+}
+
+/// The section ids of a version, in order.
+pub async fn section_ids(db: &impl ConnectionTrait, version_id: i64) -> AppResult<Vec<i64>> {
+    Ok(section::Entity::find()
+        .select_only()
+        .column(section::Column::Id)
+        .filter(section::Column::VersionId.eq(version_id))
+        .order_by_asc(section::Column::Position)
+        .into_tuple()
+        .all(db)
         .await?)
 }

@@ -18,12 +18,11 @@ use crate::{
         RequestMeta,
         graphql::{AccountMutation, AccountQuery},
     },
-    comment::graphql::{Comment, CommentMutation, CommentQuery},
-    question::graphql::{Question, QuestionMutation},
     agency::{
         graphql::{Agency, AgencyQuery},
         service as agencies,
     },
+    comment::graphql::{Comment, CommentMutation, CommentQuery},
     config::{ApiLimits, ParticipationConfig, PolicyConfig},
     consultation::{
         graphql::{Consultation, ConsultationMutation, ConsultationQuery},
@@ -35,6 +34,7 @@ use crate::{
     },
     error::{AppError, AppResult, GqlResultExt},
     mailer::Mailer,
+    question::graphql::{Question, QuestionMutation},
     ratelimit::{LimitedAction, RateLimiter},
 };
 
@@ -158,16 +158,24 @@ pub struct MutationRoot(
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .data(context)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(context)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .finish()
 }
 
 /// The schema's SDL, as committed in `api/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -98,35 +98,48 @@ pub async fn ask(
                 if let Some(s) = new.section_id {
                     check_section(txn, &c, s).await?;
                 }
-                let position = question::Entity::find()
-                    .filter(question::Column::ConsultationId.eq(c.id))
-                    .count(txn)
-                    .await? as i32;
-                let q = question::ActiveModel {
-                    consultation_id: Set(c.id),
-                    section_id: Set(new.section_id),
-                    position: Set(position + 1),
-                    kind: Set(new.kind),
-                    prompt: Set(prompt),
-                    created_at: Set(Utc::now()),
-                    ..Default::default()
-                }
-                .insert(txn)
-                .await?;
-                for (i, label) in labels.into_iter().enumerate() {
-                    option::ActiveModel {
-                        question_id: Set(q.id),
-                        position: Set(i as i32 + 1),
-                        label: Set(label),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await?;
-                }
-                Ok(q)
+                insert(txn, c.id, new.section_id, new.kind, prompt, labels).await
             })
         })
         .await?)
+}
+
+/// Writes a question with its options at the end of the consultation's list. Checks are the
+/// caller's; call inside a transaction.
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    consultation_id: i64,
+    section_id: Option<i64>,
+    kind: QuestionKind,
+    prompt: String,
+    labels: Vec<String>,
+) -> AppResult<question::Model> {
+    let position = question::Entity::find()
+        .filter(question::Column::ConsultationId.eq(consultation_id))
+        .count(txn)
+        .await? as i32;
+    let q = question::ActiveModel {
+        consultation_id: Set(consultation_id),
+        section_id: Set(section_id),
+        position: Set(position + 1),
+        kind: Set(kind),
+        prompt: Set(prompt),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    for (i, label) in labels.into_iter().enumerate() {
+        option::ActiveModel {
+            question_id: Set(q.id),
+            position: Set(i as i32 + 1),
+            label: Set(label),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(q)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<question::Model>> {
@@ -161,7 +174,10 @@ pub async fn options(db: &impl ConnectionTrait, question_id: i64) -> AppResult<V
 }
 
 /// How many answers chose each option, counted in SQL.
-pub async fn option_counts(db: &impl ConnectionTrait, question_id: i64) -> AppResult<Vec<(i64, u64)>> {
+pub async fn option_counts(
+    db: &impl ConnectionTrait,
+    question_id: i64,
+) -> AppResult<Vec<(i64, u64)>> {
     let rows: Vec<(i64, i64)> = choice::Entity::find()
         .select_only()
         .column(choice::Column::OptionId)
@@ -179,7 +195,10 @@ pub async fn option_counts(db: &impl ConnectionTrait, question_id: i64) -> AppRe
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|(o, n)| (o, non_negative(n))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(o, n)| (o, non_negative(n)))
+        .collect())
 }
 
 pub async fn answer_count(db: &impl ConnectionTrait, question_id: i64) -> AppResult<u64> {

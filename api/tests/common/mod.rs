@@ -10,7 +10,11 @@ use std::{
 
 use rubfang_api::{
     Application,
-    config::{ApiLimits, Config, DatabaseConfig, PolicyConfig},
+    config::{
+        ApiLimits, Config, DatabaseConfig, MailConfig, ParticipationConfig, PolicyConfig,
+        RateLimitConfig,
+    },
+    mailer::Mailer,
 };
 use sea_orm::{ConnectionTrait, Database};
 use secrecy::SecretString;
@@ -114,6 +118,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub db: TestDb,
+    pub mailer: std::sync::Arc<Mailer>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -126,6 +131,14 @@ pub fn config(db: &TestDb, demo: bool) -> Config {
         policy: PolicyConfig::default(),
         limits: ApiLimits::default(),
         bench_routes: false,
+        public_url: "http://rubfang.test".into(),
+        // Tests that need verification or limits turn them on.
+        participation: ParticipationConfig {
+            require_verified_email: false,
+            ..ParticipationConfig::default()
+        },
+        rate_limits: RateLimitConfig::unlimited(),
+        mail: MailConfig::default(),
     }
 }
 
@@ -135,6 +148,7 @@ impl TestApp {
             .await
             .expect("application starts");
         let addr = app.addr();
+        let mailer = app.mailer();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             app.run_until(async {
@@ -147,6 +161,7 @@ impl TestApp {
             addr,
             client: reqwest::Client::new(),
             db,
+            mailer,
             stop: Some(stop),
             task: Some(task),
         }
@@ -189,6 +204,51 @@ impl TestApp {
         (status, res.json().await.unwrap())
     }
 
+    /// POSTs one operation with `Authorization: Bearer <token>`; returns status and body.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self
+            .post_with(
+                &json!({ "query": query, "variables": variables }).to_string(),
+                &[("authorization", &format!("Bearer {token}"))],
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// The `data` of an authenticated operation that must have no errors.
+    pub async fn data_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let body = self.gql_as(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// POSTs a raw body with extra headers.
+    pub async fn post_with(&self, body: &str, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap())
+    }
+
+    /// Logs in a demo account; returns its bearer token.
+    pub async fn login(&self, email: &str) -> String {
+        let data = self
+            .data(
+                "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }",
+                json!({ "e": email, "p": rubfang_api::demo::DEMO_PASSWORD }),
+            )
+            .await;
+        data["login"]["token"].as_str().unwrap().to_owned()
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String) {
         let res = self.client.get(self.url(path)).send().await.unwrap();
         (res.status().as_u16(), res.text().await.unwrap())
@@ -202,6 +262,39 @@ impl TestApp {
             let _ = task.await;
         }
     }
+}
+
+/// The `extensions.code` of every error in a response.
+pub fn codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Rows in a table, read straight from the database (to prove a refused write changed nothing).
+pub async fn rows(app: &TestApp, table: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = app.db.connect().await;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
 }
 
 /// Runs `test` against a fresh platform with the demo data on `backend`, or says why it was
@@ -220,9 +313,40 @@ where
     test(app).await.stop().await;
 }
 
+/// Like [`with_demo`], with the configuration changed by `tweak` first.
+pub async fn with_config<F, Fut>(backend: Backend, tweak: fn(&mut Config), test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: Future<Output = TestApp>,
+{
+    let Some(db) = TestDb::create(backend).await else {
+        eprintln!("skipped on {backend:?}: set TEST_DATABASE_URL to run it there");
+        return;
+    };
+    let mut cfg = config(&db, true);
+    tweak(&mut cfg);
+    let app = TestApp::start(db, cfg).await;
+    test(app).await.stop().await;
+}
+
 /// Declares each listed `async fn(TestApp) -> TestApp` as a test on SQLite and on PostgreSQL.
 #[macro_export]
 macro_rules! on_every_backend {
+    (config = $tweak:ident; $($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::common::{Backend, with_config};
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                with_config(Backend::Sqlite, super::$tweak, super::$name).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                with_config(Backend::Postgres, super::$tweak, super::$name).await;
+            }
+        }
+    )*};
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             use super::common::{Backend, with_demo};
