@@ -707,6 +707,10 @@ async fn replies_nest_to_a_bounded_depth_and_agency_replies_are_official(app: Te
     assert_eq!(reply["isOfficial"], true);
     assert_eq!(reply["officialAgency"]["slug"], "otp");
     assert_eq!(reply["depth"], 1);
+    // The author hears of it by mail.
+    let notice = app.mailer.recent().pop().unwrap();
+    assert_eq!(notice.to, SOMCHAI);
+    assert!(notice.subject.contains("replied"), "{}", notice.subject);
     // A citizen's reply is not official.
     for depth in 1..=3 {
         let r = app
@@ -1349,6 +1353,7 @@ async fn comment_after_deadline_is_rejected_with_consultation_closed(app: TestAp
     )
     .await;
     assert_eq!(codes(&late), ["CONSULTATION_CLOSED"], "{late:#}");
+    insta::assert_json_snapshot!("consultation_closed_error", late);
     // What was accepted is never altered: no edits, no withdrawals, no replies, no answers.
     let edit = app
         .gql_as(

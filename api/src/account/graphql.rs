@@ -25,6 +25,32 @@ use crate::{
     sanitize,
 };
 
+/// Loads the accounts behind a page of comments in one query instead of one each.
+pub struct AccountLoader(pub sea_orm::DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<i64> for AccountLoader {
+    type Value = account::Model;
+    type Error = std::sync::Arc<String>;
+
+    async fn load(
+        &self,
+        keys: &[i64],
+    ) -> Result<std::collections::HashMap<i64, account::Model>, Self::Error> {
+        service::get_many(&self.0, keys)
+            .await
+            .map(|rows| rows.into_iter().map(|a| (a.id, a)).collect())
+            .map_err(|e| std::sync::Arc::new(e.to_string()))
+    }
+}
+
+/// The account with this id, through the request-spanning batch loader.
+pub async fn load_account(ctx: &Context<'_>, id: i64) -> AppResult<Option<account::Model>> {
+    ctx.data_unchecked::<async_graphql::dataloader::DataLoader<AccountLoader>>()
+        .load_one(id)
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))
+}
+
 /// The session cookie (HttpOnly, SameSite=Lax) the site uses; API clients send the same token
 /// as `Authorization: Bearer`.
 pub const SESSION_COOKIE: &str = "rubfang_session";
@@ -201,6 +227,15 @@ async fn send_mail(ctx: &Context<'_>, to: &str, subject: &str, body: String) {
             body,
         })
         .await;
+}
+
+/// Mails an account (notifications). Sent after the caller's commit; a failure is logged.
+pub async fn notify_account(ctx: &Context<'_>, account_id: i64, subject: &str, body: String) {
+    match service::get(&app(ctx).db, account_id).await {
+        Ok(Some(account)) => send_mail(ctx, &account.email, subject, body).await,
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read the account to notify"),
+    }
 }
 
 async fn start_session(ctx: &Context<'_>, account: account::Model) -> AppResult<AuthPayload> {

@@ -82,6 +82,14 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<account
     Ok(account::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Several accounts at once (the author lookups of a page of comments, batched).
+pub async fn get_many(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<account::Model>> {
+    Ok(account::Entity::find()
+        .filter(account::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 pub async fn by_email(
     db: &impl ConnectionTrait,
     email: &Email,

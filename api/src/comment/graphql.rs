@@ -10,7 +10,10 @@ use super::{
     service::{self, CommentScope, CommentStats, IdempotencyKey, NewComment},
 };
 use crate::{
-    account::{RespondentCategory, service as accounts},
+    account::{
+        RespondentCategory,
+        graphql::{load_account, notify_account},
+    },
     agency::{graphql::Agency, service as agencies},
     error::{AppError, AppResult, GqlResultExt},
     graphql::{
@@ -54,7 +57,7 @@ impl Comment {
 
     /// The display name or, by the author's choice, their pseudonym. Never the e-mail.
     async fn author_name(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
-        Ok(accounts::get(&app(ctx).db, self.0.author_id)
+        Ok(load_account(ctx, self.0.author_id)
             .await
             .gql()?
             .map(|a| a.public_name().to_owned())
@@ -66,7 +69,7 @@ impl Comment {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Option<RespondentCategory>> {
-        Ok(accounts::get(&app(ctx).db, self.0.author_id)
+        Ok(load_account(ctx, self.0.author_id)
             .await
             .gql()?
             .map(|a| a.respondent_category))
@@ -444,9 +447,26 @@ impl CommentMutation {
                 stance: None,
                 idempotency_key: key_arg(input.idempotency_key.as_deref())?,
             };
-            service::post(&app.db, viewer, new, &app.participation)
-                .await
-                .map(Comment)
+            let reply = service::post(&app.db, viewer, new, &app.participation).await?;
+            if reply.official_agency_id.is_some() && parent.author_id != viewer.account_id {
+                let slug = match crate::consultation::service::get(&app.db, parent.consultation_id)
+                    .await?
+                {
+                    Some(c) => service::draft_of(&app.db, &c).await?.slug,
+                    None => String::new(),
+                };
+                let url = format!("{}/drafts/{slug}", app.public_url);
+                notify_account(
+                    ctx,
+                    parent.author_id,
+                    "หน่วยงานตอบความคิดเห็นของท่าน / The agency replied to your comment",
+                    format!(
+                        "หน่วยงานเจ้าของร่างได้ตอบความคิดเห็นของท่านแล้ว\nThe lead agency has replied to your comment.\n\n{url}\n"
+                    ),
+                )
+                .await;
+            }
+            Ok(Comment(reply))
         }
         .await
         .gql()

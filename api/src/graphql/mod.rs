@@ -16,7 +16,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     account::{
         RequestMeta,
-        graphql::{AccountMutation, AccountQuery},
+        graphql::{AccountLoader, AccountMutation, AccountQuery},
     },
     agency::{
         graphql::{Agency, AgencyQuery},
@@ -158,12 +158,19 @@ pub struct MutationRoot(
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
+    // One loader for the whole server: concurrent lookups batch into one query; no cache, so
+    // nothing read is ever stale.
+    let accounts = async_graphql::dataloader::DataLoader::new(
+        AccountLoader(context.db.clone()),
+        tokio::spawn,
+    );
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
     .data(context)
+    .data(accounts)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .finish()
