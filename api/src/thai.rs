@@ -37,6 +37,22 @@ const THAI_MONTHS: [&str; 12] = [
     "ธันวาคม",
 ];
 
+/// An instant as a reader in Thailand expects it, Bangkok time: `๓ ธันวาคม ๒๕๖๙ ๑๔:๐๕ น.`
+/// (Thai, BE) or `3 December 2026 14:05` (English, CE).
+pub fn format_instant(at: chrono::DateTime<chrono::Utc>, lang: Lang, digits: Digits) -> String {
+    let local = at.with_timezone(&crate::consultation::bangkok());
+    let time = local.format("%H:%M").to_string();
+    let time = match digits {
+        Digits::Thai => arabic_to_thai_digits(&time),
+        Digits::Arabic => time,
+    };
+    let date = format_date(local.date_naive(), lang, digits);
+    match lang {
+        Lang::Th => format!("{date} {time} น."),
+        Lang::En => format!("{date} {time}"),
+    }
+}
+
 /// A date as a reader expects it: `๑๕ ธันวาคม ๒๕๖๙` (Thai, BE) or `15 December 2026` (English, CE).
 pub fn format_date(date: NaiveDate, lang: Lang, digits: Digits) -> String {
     let text = match lang {
@@ -64,5 +80,23 @@ mod tests {
         assert_eq!(format_date(d, Lang::Th, Digits::Thai), "๑๕ ธันวาคม ๒๕๖๙");
         assert_eq!(format_date(d, Lang::Th, Digits::Arabic), "15 ธันวาคม 2569");
         assert_eq!(format_date(d, Lang::En, Digits::Arabic), "15 December 2026");
+    }
+
+    #[test]
+    fn instants_are_shown_in_bangkok_time_across_midnight() {
+        use chrono::TimeZone;
+        // 18:30 UTC on 31 December is 01:30 on 1 January in Bangkok: a new year, in BE too.
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 12, 31, 18, 30, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(
+            format_instant(at, Lang::Th, Digits::Thai),
+            "๑ มกราคม ๒๕๗๐ ๐๑:๓๐ น."
+        );
+        assert_eq!(
+            format_instant(at, Lang::En, Digits::Arabic),
+            "1 January 2027 01:30"
+        );
     }
 }

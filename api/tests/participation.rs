@@ -111,6 +111,7 @@ on_every_backend!(
     comment_after_deadline_is_rejected_with_consultation_closed,
     api_keys_read_but_never_write,
     participants_are_counted_by_respondent_category,
+    the_site_shows_counts_comments_and_official_replies,
 );
 
 on_every_backend!(config = verification_required; commenting_waits_for_a_verified_email);
@@ -1891,5 +1892,60 @@ async fn the_daily_quota_holds_in_the_database(app: TestApp) -> TestApp {
     let fresh = fresh["data"]["register"]["token"].as_str().unwrap();
     let other = post_comment(&app, fresh, comment_input(&open, 0, "ของอีกคน", None)).await;
     assert!(other.get("errors").is_none(), "{other:#}");
+    app
+}
+
+async fn the_site_shows_counts_comments_and_official_replies(app: TestApp) -> TestApp {
+    let open = open_consultation(&app).await;
+    let (status, draft_page) = app.get("/drafts/cycling-act").await;
+    assert_eq!(status, 200);
+    // The demo has two comments on the third section, one agreeing and one not, and the
+    // agency's reply.
+    assert!(
+        draft_page.contains("ความคิดเห็น ๓ · เห็นด้วย ๑ · ไม่เห็นด้วย ๑"),
+        "{draft_page}"
+    );
+    let link = format!("/sections/{}", open.sections[2]);
+    assert!(draft_page.contains(&link));
+
+    // A hostile comment and a hidden one: neither shows as markup or text.
+    let somchai = app.login(SOMCHAI).await;
+    post_comment(
+        &app,
+        &somchai,
+        comment_input(&open, 2, "<img src=x onerror=alert(1)><b>ตัวหนา</b>", None),
+    )
+    .await;
+    let secret = post_comment(
+        &app,
+        &somchai,
+        comment_input(&open, 2, "ข้อความที่จะถูกซ่อน", None),
+    )
+    .await;
+    let staff = app.login(STAFF).await;
+    app.data_as(
+        &staff,
+        "mutation($id: ID!) { hideComment(commentId: $id, reason: SPAM) { status } }",
+        json!({ "id": secret["data"]["postComment"]["id"] }),
+    )
+    .await;
+
+    let (status, page) = app.get(&link).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("เห็นด้วยที่ให้มีทางจักรยานแยกจากถนน"), "{page}");
+    assert!(
+        page.contains("คำชี้แจงของสำนักงานนโยบายและแผนการขนส่งและจราจร"),
+        "{page}"
+    );
+    assert!(page.contains("<b>ตัวหนา</b>"));
+    assert!(!page.contains("onerror") && !page.contains("<img"));
+    assert!(!page.contains("ข้อความที่จะถูกซ่อน"));
+    let (_, draft_page) = app.get("/drafts/cycling-act").await;
+    assert!(
+        draft_page.contains("ซ่อนโดยผู้ดูแล ๑ (สแปมหรือโฆษณา ๑)"),
+        "{draft_page}"
+    );
+    let (status, _) = app.get("/sections/garbage").await;
+    assert_eq!(status, 404, "a malformed id in the address is not found");
     app
 }

@@ -29,6 +29,7 @@ pub fn routes(executor: Executor) -> impl Endpoint {
     Route::new()
         .at("/", get(landing))
         .at("/drafts/:slug", get(draft_page))
+        .at("/sections/:id", get(section_page))
         .data(executor)
 }
 
@@ -51,9 +52,19 @@ fn data_or_error(response: &Value) -> Result<&Value, Box<Response>> {
             "ข้อผิดพลาด · Error",
             &format!("<h1>ข้อผิดพลาด</h1><p>{}</p>", messages.join("<br>")),
         );
-        return Err(Box::new(
-            (StatusCode::INTERNAL_SERVER_ERROR, Html(body)).into_response(),
-        ));
+        // A malformed id in the address is the visitor's mistake: not found, not a fault.
+        let not_found = errors.iter().all(|e| {
+            matches!(
+                e.pointer("/extensions/code").and_then(Value::as_str),
+                Some("VALIDATION" | "NOT_FOUND")
+            )
+        });
+        let status = if not_found {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        };
+        return Err(Box::new((status, Html(body)).into_response()));
     }
     response
         .get("data")
@@ -145,14 +156,23 @@ async fn draft_page(Data(executor): Data<&Executor>, Path(slug): Path<String>) -
         escape(str_at(draft, "/title")),
         escape(str_at(draft, "/leadAgency/nameTh")),
     );
-    if let Some(c) = draft
-        .pointer("/consultations/edges/0/node")
-        .filter(|c| c["isOpen"].as_bool() == Some(true))
-    {
+    if let Some(c) = draft.pointer("/consultations/edges/0/node") {
+        if c["isOpen"].as_bool() == Some(true) {
+            body.push_str(&format!(
+                "<p class=\"open\">เปิดรับฟังความคิดเห็น {} · เหลืออีก {} วัน</p>",
+                escape(str_at(c, "/periodText")),
+                html::thai_digits(&c["daysRemaining"].to_string()),
+            ));
+        } else {
+            body.push_str(&format!(
+                "<p class=\"meta\">รับฟังความคิดเห็น {} (ปิดแล้ว)</p>",
+                escape(str_at(c, "/periodText")),
+            ));
+        }
         body.push_str(&format!(
-            "<p class=\"open\">เปิดรับฟังความคิดเห็น {} · เหลืออีก {} วัน</p>",
-            escape(str_at(c, "/periodText")),
-            html::thai_digits(&c["daysRemaining"].to_string()),
+            "<p class=\"meta\">ความคิดเห็นทั้งหมด {}{}</p>",
+            html::thai_digits(&c["commentStats"]["comments"].to_string()),
+            moderation_summary(&c["moderationLog"]),
         ));
     }
     let rationale = str_at(draft, "/rationale");
@@ -186,10 +206,187 @@ async fn draft_page(Data(executor): Data<&Executor>, Path(slug): Path<String>) -
         }
         last_path = path;
         body.push_str(&format!(
-            "<section class=\"section\"><h3>{unit} {}</h3><p>{}</p></section>",
+            "<section class=\"section\"><h3>{unit} {}</h3><p>{}</p>\
+             <p class=\"meta\"><a href=\"/sections/{}\">{}</a></p></section>",
             escape(str_at(s, "/label")),
             html::paragraphs(str_at(s, "/text")),
+            escape(str_at(s, "/id")),
+            stats_line(&s["commentStats"]),
         ));
     }
     Html(page(str_at(draft, "/title"), &body)).into_response()
+}
+
+/// `ความคิดเห็น ๓ · เห็นด้วย ๑ · ไม่เห็นด้วย ๑`
+fn stats_line(stats: &Value) -> String {
+    let n = |k: &str| html::thai_digits(&stats[k].as_u64().unwrap_or(0).to_string());
+    format!(
+        "ความคิดเห็น {} · เห็นด้วย {} · ไม่เห็นด้วย {}",
+        n("comments"),
+        n("agree"),
+        n("disagree")
+    )
+}
+
+fn hide_reason_th(reason: &str) -> &'static str {
+    match reason {
+        "OFF_TOPIC" => "ไม่เกี่ยวข้องกับร่าง",
+        "ABUSIVE" => "ถ้อยคำไม่สุภาพ",
+        "PERSONAL_DATA" => "มีข้อมูลส่วนบุคคล",
+        "SPAM" => "สแปมหรือโฆษณา",
+        "DUPLICATE" => "ซ้ำ",
+        "UNLAWFUL" => "ผิดกฎหมาย",
+        _ => "อื่น ๆ",
+    }
+}
+
+/// The public side of moderation: how many comments are hidden and why (never their text).
+fn moderation_summary(log: &Value) -> String {
+    let hidden = log["hiddenCount"].as_u64().unwrap_or(0);
+    if hidden == 0 {
+        return String::new();
+    }
+    let reasons: Vec<String> = log["hiddenByReason"]
+        .as_array()
+        .map(|rs| {
+            rs.iter()
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        hide_reason_th(str_at(r, "/reason")),
+                        html::thai_digits(&r["count"].to_string())
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!(
+        " · ซ่อนโดยผู้ดูแล {} ({})",
+        html::thai_digits(&hidden.to_string()),
+        reasons.join(", ")
+    )
+}
+
+fn stance_th(stance: &str) -> &'static str {
+    match stance {
+        "AGREE" => "เห็นด้วย",
+        "DISAGREE" => "ไม่เห็นด้วย",
+        "NEUTRAL" => "ไม่แสดงความเห็น",
+        _ => "",
+    }
+}
+
+/// One comment or reply. Its body is HTML that passed the sanitiser when it was written.
+fn comment_html(c: &Value) -> String {
+    let official = c["isOfficial"].as_bool() == Some(true);
+    let who = if official {
+        format!("คำชี้แจงของ{}", escape(str_at(c, "/officialAgency/nameTh")))
+    } else {
+        escape(str_at(c, "/authorName"))
+    };
+    let stance = stance_th(str_at(c, "/stance"));
+    let text = match str_at(c, "/status") {
+        "WITHDRAWN" => "<p class=\"meta\">ผู้เขียนถอนความคิดเห็นนี้แล้ว</p>".to_owned(),
+        _ => str_at(c, "/body").to_owned(),
+    };
+    format!(
+        "<div class=\"comment{}\"><p class=\"meta\"><strong>{who}</strong>{}{} · {}</p>{text}</div>",
+        if official { " official" } else { "" },
+        if stance.is_empty() { "" } else { " · " },
+        stance,
+        escape(str_at(c, "/createdAtText")),
+    )
+}
+
+#[handler]
+async fn section_page(Data(executor): Data<&Executor>, Path(id): Path<String>) -> Response {
+    let response = executor
+        .execute(include_str!("queries/section.graphql"), json!({ "id": id }))
+        .await;
+    let data = match data_or_error(&response) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let s = &data["section"];
+    if s.is_null() {
+        let body = page(
+            "ไม่พบ · Not found",
+            "<h1>ไม่พบมาตรานี้</h1><p>No such section. <a href=\"/\">หน้าแรก · Home</a></p>",
+        );
+        return (StatusCode::NOT_FOUND, Html(body)).into_response();
+    }
+    let unit = match str_at(s, "/version/provisionUnit") {
+        "CLAUSE" => "ข้อ",
+        _ => "มาตรา",
+    };
+    let empty = Vec::new();
+    let path: Vec<&str> = s["headingPath"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .map(|h| str_at(h, "/display"))
+        .collect();
+    let mut body = format!(
+        "<p><a href=\"/drafts/{slug}\">← {title}</a></p><p class=\"meta\">{path}</p>\
+         <h1>{unit} {label}</h1><section class=\"section\"><p>{text}</p></section>\
+         <p class=\"meta\">{stats}</p>",
+        slug = escape(str_at(s, "/version/draft/slug")),
+        title = escape(str_at(s, "/version/draft/title")),
+        path = escape(&path.join(" › ")),
+        label = escape(str_at(s, "/label")),
+        text = html::paragraphs(str_at(s, "/text")),
+        stats = stats_line(&s["commentStats"]),
+    );
+    for q in s["questions"].as_array().unwrap_or(&empty) {
+        body.push_str(&format!(
+            "<h2>คำถามจากหน่วยงาน</h2><p>{}</p><ul>",
+            escape(str_at(q, "/prompt"))
+        ));
+        for o in q["options"].as_array().unwrap_or(&empty) {
+            body.push_str(&format!(
+                "<li>{} <span class=\"meta\">{}</span></li>",
+                escape(str_at(o, "/label")),
+                html::thai_digits(&o["answers"].to_string()),
+            ));
+        }
+        body.push_str("</ul>");
+    }
+    body.push_str(&format!(
+        "<h2>ความคิดเห็น ({})</h2>",
+        html::thai_digits(&s["comments"]["totalCount"].to_string())
+    ));
+    let comments = s
+        .pointer("/comments/edges")
+        .and_then(Value::as_array)
+        .unwrap_or(&empty);
+    if comments.is_empty() {
+        body.push_str("<p class=\"meta\">ยังไม่มีความคิดเห็น · No comments yet.</p>");
+    }
+    for edge in comments {
+        let c = &edge["node"];
+        body.push_str(&comment_html(c));
+        for reply in c
+            .pointer("/replies/edges")
+            .and_then(Value::as_array)
+            .unwrap_or(&empty)
+        {
+            body.push_str(&format!(
+                "<div class=\"reply\">{}</div>",
+                comment_html(&reply["node"])
+            ));
+        }
+    }
+    body.push_str(
+        "<p class=\"meta\">แสดงความคิดเห็นผ่าน <a href=\"/graphql\">GraphQL API</a> \
+         (<code>postComment</code>)</p>",
+    );
+    Html(page(
+        &format!(
+            "{unit} {} · {}",
+            str_at(s, "/label"),
+            str_at(s, "/version/draft/title")
+        ),
+        &body,
+    ))
+    .into_response()
 }

@@ -22,6 +22,7 @@ use crate::{
     },
     ratelimit::LimitedAction,
     sanitize::{self, CommentBody},
+    thai::{self, Digits, Lang},
 };
 
 /// A comment (ความคิดเห็น) on a section or on the draft as a whole, or a reply in a thread.
@@ -97,6 +98,15 @@ impl Comment {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+
+    /// When it was posted, Bangkok time: `๓ ธันวาคม ๒๕๖๙ ๑๔:๐๕ น.` by default.
+    async fn created_at_text(
+        &self,
+        #[graphql(default_with = "Lang::Th")] lang: Lang,
+        #[graphql(default_with = "Digits::Thai")] digits: Digits,
+    ) -> String {
+        thai::format_instant(self.0.created_at, lang, digits)
     }
 
     async fn edited_at(&self) -> Option<DateTime<Utc>> {
