@@ -369,7 +369,12 @@ async fn graphql_post(req: &Request, Data(state): Data<&Arc<State>>, body: Body)
             &[LimitKey::Account(v.account_id)],
             operations,
         ),
-        _ => state.limiter.check(
+        Some(v) => state.limiter.check(
+            LimitedAction::GraphqlRequest,
+            &[LimitKey::address(client), LimitKey::Account(v.account_id)],
+            operations,
+        ),
+        None => state.limiter.check(
             LimitedAction::GraphqlRequest,
             &[LimitKey::address(client)],
             operations,
