@@ -83,3 +83,25 @@ pub fn backend_name(db: &DatabaseConnection) -> &'static str {
         _ => "other",
     }
 }
+
+/// Takes the write lock on one row before anything else in a transaction. On PostgreSQL the row
+/// lock serialises concurrent changes to that row (two moderators, an edit racing a
+/// withdrawal, an extension racing an early close); on SQLite a transaction that writes first
+/// holds the database's write lock from the start, so it cannot fail later to upgrade a read
+/// snapshot that another writer has overtaken. Returns whether the row exists.
+pub async fn lock_row<E>(
+    txn: &impl sea_orm::ConnectionTrait,
+    id_column: E::Column,
+    id: i64,
+) -> AppResult<bool>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    let done = E::update_many()
+        .col_expr(id_column, Expr::col(id_column).into())
+        .filter(id_column.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

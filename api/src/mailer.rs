@@ -2,7 +2,10 @@
 //! configured, otherwise the log. Recent messages are kept in memory either way, so an operator
 //! without SMTP (and the tests) can see what would have been sent.
 
-use std::{collections::VecDeque, sync::Mutex};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex},
+};
 
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
 use secrecy::ExposeSecret;
@@ -62,18 +65,35 @@ impl Mailer {
         matches!(self.transport, Transport::Smtp(_))
     }
 
-    /// Sends one message. A failure is returned (and logged) but never loses what the caller
-    /// already committed: callers send after their transaction.
-    pub async fn send(&self, mail: Mail) -> AppResult<()> {
+    /// Queues one message and returns at once: the request does not wait on the mail server,
+    /// and how long it takes does not tell whether an address has an account. Failures are
+    /// logged. Callers dispatch after their transaction has committed.
+    pub fn dispatch(self: &Arc<Self>, mail: Mail) {
+        self.remember(&mail);
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = mailer.deliver(mail).await {
+                tracing::warn!(error = %e, "mail not delivered");
+            }
+        });
+    }
+
+    fn remember(&self, mail: &Mail) {
         if let Ok(mut recent) = self.recent.lock() {
             if recent.len() == RECENT {
                 recent.pop_front();
             }
             recent.push_back(mail.clone());
         }
+    }
+
+    async fn deliver(&self, mail: Mail) -> AppResult<()> {
         match &self.transport {
             Transport::Log => {
-                tracing::info!(to = %mail.to, subject = %mail.subject, body = %mail.body, "mail (no SMTP configured)");
+                // Bodies carry one-time tokens: only at debug level, which an operator turns on
+                // deliberately (`RUBFANG_LOG=rubfang_api::mailer=debug`) to read them.
+                tracing::info!(to = %mail.to, subject = %mail.subject, "mail written to the log (no SMTP configured)");
+                tracing::debug!(to = %mail.to, body = %mail.body, "mail body");
                 Ok(())
             }
             Transport::Smtp(smtp) => {

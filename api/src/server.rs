@@ -10,10 +10,9 @@ use std::{
 
 use async_graphql::BatchRequest;
 use poem::{
-    Body, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler,
+    Body, Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server, get, handler,
     http::{StatusCode, header},
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    middleware::Tracing,
     web::{Data, Json},
 };
 use sea_orm::DatabaseConnection;
@@ -64,6 +63,12 @@ impl Application {
         let limiter = Arc::new(RateLimiter::new(&config.rate_limits));
         let mailer = Arc::new(Mailer::new(&config.mail)?);
         let participation = config.participation.clone();
+        if participation.require_verified_email && !mailer.is_smtp() {
+            tracing::warn!(
+                "e-mail verification is required but no SMTP server is set (RUBFANG_SMTP_URL): \
+                 verification mails go only to the log, at debug level"
+            );
+        }
         let context = AppContext {
             db: db.clone(),
             texts: texts.clone(),
@@ -133,7 +138,7 @@ impl Application {
             .at("/bench/bare/:slug", get(bench_bare))
             .nest("/", web)
             .data(self.state.clone())
-            .with(Tracing);
+            .around(log_request);
         tracing::info!(addr = %self.addr, "rubfang listening");
         // Forget rate-limit state of clients back at full allowance, so memory stays bounded.
         let limiter = self.state.limiter.clone();
@@ -150,6 +155,24 @@ impl Application {
         housekeeping.abort();
         served
     }
+}
+
+/// Logs each request by method, path and status, never its query string: links in mail carry
+/// one-time tokens there.
+async fn log_request<E: Endpoint>(next: Arc<E>, req: Request) -> poem::Result<Response> {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let result = next.call(req).await.map(IntoResponse::into_response);
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    match &result {
+        Ok(r) if r.status().is_server_error() => {
+            tracing::warn!(%method, %path, status = r.status().as_u16(), ms, "request")
+        }
+        Ok(r) => tracing::debug!(%method, %path, status = r.status().as_u16(), ms, "request"),
+        Err(e) => tracing::info!(%method, %path, status = e.status().as_u16(), ms, "request"),
+    }
+    result
 }
 
 async fn shutdown_signal() {

@@ -378,6 +378,19 @@ async fn a_password_reset_mail_sets_a_new_password_and_ends_old_sessions(app: Te
         .find(|w| w.starts_with("rfe_"))
         .unwrap()
         .to_owned();
+    // The mailed link opens a form on the site; a weak password keeps the link usable.
+    let (status, form) = app.get(&format!("/reset-password?token={token}")).await;
+    assert_eq!(status, 200);
+    assert!(form.contains(&format!("value=\"{token}\"")));
+    let res = app
+        .client
+        .post(app.url("/reset-password"))
+        .form(&[("token", token.as_str()), ("password", "short")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 400);
+    assert!(res.text().await.unwrap().contains("at least 10"));
     let weak = app
         .gql(
             "mutation($t: String!) { resetPassword(token: $t, newPassword: \"short\") }",
@@ -437,18 +450,22 @@ async fn commenting_waits_for_a_verified_email(app: TestApp) -> TestApp {
         .rev()
         .find(|m| m.to == "fresh@example.org")
         .unwrap();
-    let code = verify
+    // The link in the mail, on the site.
+    let link = verify
         .body
         .split_whitespace()
-        .find(|w| w.starts_with("rfe_"))
+        .find(|w| w.starts_with("http://rubfang.test/verify?token="))
         .unwrap();
+    let path = link.trim_start_matches("http://rubfang.test");
+    let (status, page) = app.get(path).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("ยืนยันอีเมลแล้ว"));
+    let (status, _) = app.get(path).await;
+    assert_eq!(status, 400, "a verification link works once");
     let me = app
-        .data(
-            "mutation($t: String!) { verifyEmail(token: $t) { emailVerified } }",
-            json!({ "t": code }),
-        )
+        .data_as(&token, "{ me { emailVerified } }", json!({}))
         .await;
-    assert_eq!(me["verifyEmail"]["emailVerified"], true);
+    assert_eq!(me["me"]["emailVerified"], true);
     let ok = post_comment(&app, &token, comment_input(&open, 0, "ความเห็น", None)).await;
     assert!(ok.get("errors").is_none(), "{ok:#}");
     app

@@ -30,6 +30,8 @@ pub fn routes(executor: Executor) -> impl Endpoint {
         .at("/", get(landing))
         .at("/drafts/:slug", get(draft_page))
         .at("/sections/:id", get(section_page))
+        .at("/verify", get(verify_page))
+        .at("/reset-password", get(reset_form).post(reset_submit))
         .data(executor)
 }
 
@@ -389,4 +391,105 @@ async fn section_page(Data(executor): Data<&Executor>, Path(id): Path<String>) -
         &body,
     ))
     .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
+}
+
+fn first_error(response: &Value) -> Option<String> {
+    response
+        .pointer("/errors/0/message")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// The link in the verification mail.
+#[handler]
+async fn verify_page(
+    Data(executor): Data<&Executor>,
+    poem::web::Query(q): poem::web::Query<TokenQuery>,
+) -> Response {
+    let response = executor
+        .execute(
+            "mutation($t: String!) { verifyEmail(token: $t) { displayName } }",
+            json!({ "t": q.token.unwrap_or_default() }),
+        )
+        .await;
+    let (status, body) = match first_error(&response) {
+        None => (
+            StatusCode::OK,
+            "<h1>ยืนยันอีเมลแล้ว</h1><p>ท่านแสดงความคิดเห็นได้แล้ว · Your e-mail is verified; \
+             you can now take part.</p><p><a href=\"/\">หน้าแรก · Home</a></p>"
+                .to_owned(),
+        ),
+        Some(message) => (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "<h1>ยืนยันอีเมลไม่สำเร็จ</h1><p>{}</p><p>ขอลิงก์ใหม่ได้หลังเข้าสู่ระบบ \
+                 · Log in to ask for a new link.</p>",
+                escape(&message)
+            ),
+        ),
+    };
+    (status, Html(page("ยืนยันอีเมล · Verify e-mail", &body))).into_response()
+}
+
+fn reset_page(token: &str, message: Option<&str>) -> String {
+    let note = message
+        .map(|m| format!("<p class=\"error\">{}</p>", escape(m)))
+        .unwrap_or_default();
+    page(
+        "ตั้งรหัสผ่านใหม่ · New password",
+        &format!(
+            "<h1>ตั้งรหัสผ่านใหม่ <small>New password</small></h1>{note}\
+             <form method=\"post\" action=\"/reset-password\">\
+             <input type=\"hidden\" name=\"token\" value=\"{}\">\
+             <label>รหัสผ่านใหม่ (อย่างน้อย ๑๐ ตัวอักษร) · New password (10+ characters)<br>\
+             <input type=\"password\" name=\"password\" minlength=\"10\" required \
+             autocomplete=\"new-password\"></label>\
+             <p><button type=\"submit\">บันทึก · Save</button></p></form>",
+            escape(token)
+        ),
+    )
+}
+
+/// The link in the password-reset mail: a form, so the token is spent only with a good
+/// password.
+#[handler]
+fn reset_form(poem::web::Query(q): poem::web::Query<TokenQuery>) -> Html<String> {
+    Html(reset_page(&q.token.unwrap_or_default(), None))
+}
+
+#[derive(serde::Deserialize)]
+struct ResetForm {
+    token: String,
+    password: String,
+}
+
+#[handler]
+async fn reset_submit(
+    Data(executor): Data<&Executor>,
+    poem::web::Form(form): poem::web::Form<ResetForm>,
+) -> Response {
+    let response = executor
+        .execute(
+            "mutation($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }",
+            json!({ "t": form.token, "p": form.password }),
+        )
+        .await;
+    match first_error(&response) {
+        None => Html(page(
+            "ตั้งรหัสผ่านใหม่แล้ว · Password changed",
+            "<h1>ตั้งรหัสผ่านใหม่แล้ว</h1><p>เข้าสู่ระบบด้วยรหัสผ่านใหม่ได้ทันที \
+             · Log in with the new password.</p><p><a href=\"/\">หน้าแรก · Home</a></p>",
+        ))
+        .into_response(),
+        Some(message) => (
+            StatusCode::BAD_REQUEST,
+            Html(reset_page(&form.token, Some(&message))),
+        )
+            .into_response(),
+    }
 }

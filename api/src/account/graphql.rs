@@ -147,6 +147,13 @@ pub struct AuthPayload {
     me: Me,
 }
 
+/// The role an account now has (nothing else about it).
+#[derive(SimpleObject)]
+pub struct GrantedRole {
+    role: Role,
+    agency: Option<Agency>,
+}
+
 #[derive(SimpleObject)]
 pub struct CreatedApiKey {
     /// Shown once: store it now. rubfang keeps only its hash.
@@ -217,22 +224,19 @@ fn session_cookie(ctx: &Context<'_>, token: &str, max_age_secs: i64) {
     );
 }
 
-async fn send_mail(ctx: &Context<'_>, to: &str, subject: &str, body: String) {
+fn send_mail(ctx: &Context<'_>, to: &str, subject: &str, body: String) {
     // The write is committed; a mail failure is logged and the user can ask again.
-    let _ = app(ctx)
-        .mailer
-        .send(Mail {
-            to: to.to_owned(),
-            subject: subject.to_owned(),
-            body,
-        })
-        .await;
+    app(ctx).mailer.dispatch(Mail {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        body,
+    });
 }
 
 /// Mails an account (notifications). Sent after the caller's commit; a failure is logged.
 pub async fn notify_account(ctx: &Context<'_>, account_id: i64, subject: &str, body: String) {
     match service::get(&app(ctx).db, account_id).await {
-        Ok(Some(account)) => send_mail(ctx, &account.email, subject, body).await,
+        Ok(Some(account)) => send_mail(ctx, &account.email, subject, body),
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "cannot read the account to notify"),
     }
@@ -259,8 +263,7 @@ async fn send_verification(ctx: &Context<'_>, account: &account::Model) -> AppRe
         format!(
             "ยืนยันอีเมลของท่านเพื่อร่วมแสดงความคิดเห็น:\n{url}\n\nConfirm your address to take part:\n{url}\n\nverification token: {token}\n"
         ),
-    )
-    .await;
+    );
     Ok(())
 }
 
@@ -421,8 +424,7 @@ impl AccountMutation {
                     &account.email,
                     "ตั้งรหัสผ่านใหม่ รับฟัง / Reset your rubfang password",
                     format!("ตั้งรหัสผ่านใหม่ (ใช้ได้ 1 ชั่วโมง):\n{url}\n\nReset your password (valid for 1 hour):\n{url}\n\nreset token: {token}\n"),
-                )
-                .await;
+                );
             }
             Ok(true)
         }
@@ -500,38 +502,56 @@ impl AccountMutation {
         email: String,
         role: Role,
         agency: Option<String>,
-    ) -> async_graphql::Result<Me> {
+    ) -> async_graphql::Result<GrantedRole> {
+        let forbidden = || {
+            AppError::Forbidden(
+                "only platform admins, or agency admins within their own agency, may grant roles"
+                    .into(),
+            )
+        };
+        // Who may grant is settled before anything is looked up, so the answer never tells a
+        // caller whether an address has an account.
+        let viewer = meta(ctx).writer().gql()?;
+        if !matches!(viewer.role, Role::PlatformAdmin | Role::AgencyAdmin) {
+            return Err(forbidden()).gql();
+        }
         let agency_id = match &agency {
             Some(a) => Some(agency_arg(ctx, a, "agency").await?),
             None => None,
         };
         async {
-            let viewer = meta(ctx).writer()?;
             let db = &app(ctx).db;
-            let current = service::by_email(db, &Email::parse(&email)?)
-                .await?
-                .ok_or_else(|| AppError::not_found("account"))?;
-            let target = current.id;
-            let allowed = match viewer.role {
-                Role::PlatformAdmin => true,
-                Role::AgencyAdmin => {
+            let current = service::by_email(db, &Email::parse(&email)?).await?;
+            let allowed = match (viewer.role, &current) {
+                (Role::PlatformAdmin, _) => true,
+                (Role::AgencyAdmin, Some(current)) => {
                     let own = viewer.agency_id;
-                    let grants_within = match role {
-                        Role::AgencyStaff | Role::AgencyAdmin => agency_id == own,
-                        Role::Citizen => true,
+                    let in_own = current.agency_id.is_some() && current.agency_id == own;
+                    match role {
+                        // Bring a citizen into the agency, or change a role within it.
+                        Role::AgencyStaff | Role::AgencyAdmin => {
+                            agency_id == own && (in_own || current.role == Role::Citizen)
+                        }
+                        // Take an agency role back.
+                        Role::Citizen => in_own,
                         Role::PlatformAdmin => false,
-                    };
-                    let target_ok = current.agency_id.is_none() || current.agency_id == own;
-                    grants_within && target_ok && current.role != Role::PlatformAdmin
+                    }
                 }
                 _ => false,
             };
             if !allowed {
-                return Err(AppError::Forbidden(
-                    "only platform admins, or agency admins within their own agency, may grant roles".into(),
-                ));
+                return Err(forbidden());
             }
-            service::set_role(db, target, role, agency_id).await.map(Me)
+            let current = current.ok_or_else(|| AppError::not_found("account"))?;
+            let updated = service::set_role(db, current.id, role, agency_id).await?;
+            let agency = match updated.agency_id {
+                Some(id) => agencies::get(db, id).await?.map(Agency),
+                None => None,
+            };
+            Ok(GrantedRole {
+                role: updated.role,
+                agency,
+            })
         }
         .await
         .gql()

@@ -192,7 +192,8 @@ fn replay(existing: comment::Model, new: &NewComment) -> AppResult<comment::Mode
     let same = existing.consultation_id == new.consultation_id
         && existing.section_id == new.section_id.or(existing.section_id)
         && existing.parent_id == new.parent_id
-        && (existing.body == new.body.as_html() || existing.edited_at.is_some());
+        && ((existing.body == new.body.as_html() && existing.stance == new.stance)
+            || existing.edited_at.is_some());
     if same {
         Ok(existing)
     } else {
@@ -297,17 +298,18 @@ async fn insert_comment(
     rules: &ParticipationConfig,
 ) -> Result<comment::Model, PostError> {
     let now = Utc::now();
-    charge_daily_quota(
-        txn,
-        viewer.account_id,
-        "comment",
-        rules.comments_per_day,
-        now,
-    )
-    .await?;
+    // Agencies answer many comments in a large consultation; their quota is far higher.
+    let daily = if viewer.role.is_agency() {
+        rules.comments_per_day.saturating_mul(100)
+    } else {
+        rules.comments_per_day
+    };
+    charge_daily_quota(txn, viewer.account_id, "comment", daily, now).await?;
     let c = open_consultation(txn, new.consultation_id, now).await?;
     let d = draft_of(txn, &c).await?;
-    let official = viewer.manages(d.lead_agency_id).then_some(d.lead_agency_id);
+    // A platform admin may moderate anywhere but speaks for no agency.
+    let official = (viewer.role.is_agency() && viewer.agency_id == Some(d.lead_agency_id))
+        .then_some(d.lead_agency_id);
     let (section_id, depth) = match new.parent_id {
         Some(parent_id) => {
             let parent = comment::Entity::find_by_id(parent_id)
@@ -392,6 +394,9 @@ async fn own_changeable(
     comment_id: i64,
     now: DateTime<Utc>,
 ) -> AppResult<comment::Model> {
+    if !crate::db::lock_row::<comment::Entity>(txn, comment::Column::Id, comment_id).await? {
+        return Err(AppError::not_found("comment"));
+    }
     let c = comment::Entity::find_by_id(comment_id)
         .one(txn)
         .await?
@@ -692,6 +697,11 @@ pub async fn moderate(
     Ok(db
         .transaction::<_, comment::Model, AppError>(|txn| {
             Box::pin(async move {
+                if !crate::db::lock_row::<comment::Entity>(txn, comment::Column::Id, comment_id)
+                    .await?
+                {
+                    return Err(AppError::not_found("comment"));
+                }
                 let c = get(txn, comment_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("comment"))?;

@@ -173,6 +173,12 @@ pub async fn open(
     Ok(db
         .transaction::<_, Consultation, AppError>(|txn| {
             Box::pin(async move {
+                // Every change to a draft's consultations takes the draft's row first, so two
+                // of them cannot both pass the overlap check.
+                if !crate::db::lock_row::<draft::Entity>(txn, draft::Column::Id, new.draft_id).await?
+                {
+                    return Err(AppError::not_found("draft"));
+                }
                 let d = drafts::get(txn, new.draft_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("draft"))?;
@@ -223,9 +229,13 @@ async fn managed(
     id: i64,
     doing: &str,
 ) -> AppResult<Consultation> {
+    if !crate::db::lock_row::<Consultations>(txn, Column::Id, id).await? {
+        return Err(AppError::not_found("consultation"));
+    }
     let c = get(txn, id)
         .await?
         .ok_or_else(|| AppError::not_found("consultation"))?;
+    crate::db::lock_row::<draft::Entity>(txn, draft::Column::Id, c.draft_id).await?;
     let d = drafts::get(txn, c.draft_id)
         .await?
         .ok_or_else(|| AppError::not_found("draft"))?;
@@ -256,8 +266,11 @@ async fn record_change(
     }
     .insert(txn)
     .await?;
+    // An early close moves only the closing instant: the announced last day stays on record.
     let mut row: entity::ActiveModel = c.into();
-    row.last_day = Set(new_last_day);
+    if kind == ChangeKind::Extended {
+        row.last_day = Set(new_last_day);
+    }
     row.closes_at = Set(new_closes_at);
     Ok(row.update(txn).await?)
 }
@@ -299,6 +312,18 @@ pub async fn extend(
                     ));
                 }
                 let closes_at = period.closes_at();
+                let overlapping = Consultations::find()
+                    .filter(Column::DraftId.eq(c.draft_id))
+                    .filter(Column::Id.ne(c.id))
+                    .filter(Column::OpensAt.lt(closes_at))
+                    .filter(Column::ClosesAt.gt(c.opens_at))
+                    .count(txn)
+                    .await?;
+                if overlapping > 0 {
+                    return Err(AppError::Conflict(
+                        "the extension would overlap another consultation of this draft".into(),
+                    ));
+                }
                 record_change(
                     txn,
                     &viewer,

@@ -534,6 +534,10 @@ pub async fn publish_version(
     Ok(db
         .transaction::<_, version::Model, AppError>(|txn| {
             Box::pin(async move {
+                // Serialises versions of one draft (their numbers).
+                if !crate::db::lock_row::<draft::Entity>(txn, draft::Column::Id, draft_id).await? {
+                    return Err(AppError::not_found("draft"));
+                }
                 let d = get(txn, draft_id)
                     .await?
                     .ok_or_else(|| AppError::not_found("draft"))?;

@@ -160,10 +160,8 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
     // One loader for the whole server: concurrent lookups batch into one query; no cache, so
     // nothing read is ever stale.
-    let accounts = async_graphql::dataloader::DataLoader::new(
-        AccountLoader(context.db.clone()),
-        tokio::spawn,
-    );
+    let accounts =
+        async_graphql::dataloader::DataLoader::new(AccountLoader(context.db.clone()), tokio::spawn);
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),

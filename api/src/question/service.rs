@@ -84,6 +84,16 @@ pub async fn ask(
     Ok(db
         .transaction::<_, question::Model, AppError>(|txn| {
             Box::pin(async move {
+                // Serialises questions of one consultation (their positions).
+                if !crate::db::lock_row::<consultation::Entity>(
+                    txn,
+                    consultation::Column::Id,
+                    new.consultation_id,
+                )
+                .await?
+                {
+                    return Err(AppError::not_found("consultation"));
+                }
                 let c = consultation::Entity::find_by_id(new.consultation_id)
                     .one(txn)
                     .await?
