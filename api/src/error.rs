@@ -74,7 +74,14 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::internal(err)
+        // A unique index refusing a row is a conflict the client can act on (a slug taken by a
+        // concurrent request), not a fault.
+        match err.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("this already exists (it was written concurrently); reload".into())
+            }
+            _ => Self::internal(err),
+        }
     }
 }
 

@@ -377,14 +377,30 @@ async fn graphql_post(req: &Request, Data(state): Data<&Arc<State>>, body: Body)
         }
     }
     let client = client_of(state, req);
-    let viewer = match authenticate(state, req).await {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
     // Every operation of a batch counts, so batching cannot multiply the quota.
     let operations = match &batch {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(ops) => ops.len() as u32,
+    };
+    // Requests with an API key are counted per key holder, at the researchers' quota; all
+    // others per address, before any token is looked up (bad tokens cost a flood nothing).
+    let has_api_key = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains(crate::account::token::TokenKind::ApiKey.prefix()));
+    if !has_api_key
+        && let Err(retry_after) = state.limiter.check(
+            LimitedAction::GraphqlRequest,
+            &[LimitKey::address(client)],
+            operations,
+        )
+    {
+        return too_many(retry_after);
+    }
+    let viewer = match authenticate(state, req).await {
+        Ok(v) => v,
+        Err(response) => return response,
     };
     let limited = match &viewer {
         Some(v) if matches!(v.credential, Credential::ApiKey { .. }) => state.limiter.check(
@@ -394,14 +410,10 @@ async fn graphql_post(req: &Request, Data(state): Data<&Arc<State>>, body: Body)
         ),
         Some(v) => state.limiter.check(
             LimitedAction::GraphqlRequest,
-            &[LimitKey::address(client), LimitKey::Account(v.account_id)],
+            &[LimitKey::Account(v.account_id)],
             operations,
         ),
-        None => state.limiter.check(
-            LimitedAction::GraphqlRequest,
-            &[LimitKey::address(client)],
-            operations,
-        ),
+        None => Ok(()),
     };
     if let Err(retry_after) = limited {
         return too_many(retry_after);

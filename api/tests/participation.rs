@@ -112,6 +112,8 @@ on_every_backend!(
     api_keys_read_but_never_write,
     participants_are_counted_by_respondent_category,
     the_site_shows_counts_comments_and_official_replies,
+    role_grants_stay_within_the_granting_agency,
+    an_extension_cannot_overlap_the_next_consultation,
 );
 
 on_every_backend!(config = verification_required; commenting_waits_for_a_verified_email);
@@ -808,6 +810,25 @@ async fn an_edit_keeps_the_earlier_text_and_a_withdrawal_keeps_the_record(app: T
         (stats["agree"].clone(), stats["disagree"].clone()),
         (json!(0), json!(1))
     );
+    // An edit that leaves the stance out keeps it.
+    let kept = app
+        .data_as(
+            &somchai,
+            "mutation($id: ID!) { editComment(commentId: $id, body: \"แก้คำผิด\") { stance } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(kept["editComment"]["stance"], "DISAGREE");
+    // Earlier texts are for the author and the lead agency, not the public.
+    const REVISIONS: &str = "query($id: ID!) { comment(id: $id) { revisions { body } } }";
+    let public = app.data(REVISIONS, json!({ "id": id })).await;
+    assert_eq!(public["comment"]["revisions"], Value::Null);
+    let other = app.data_as(&malee, REVISIONS, json!({ "id": id })).await;
+    assert_eq!(other["comment"]["revisions"], Value::Null);
+    let staff = app
+        .data_as(&app.login(STAFF).await, REVISIONS, json!({ "id": id }))
+        .await;
+    assert_eq!(staff["comment"]["revisions"].as_array().unwrap().len(), 2);
 
     // Only the author edits or withdraws.
     let theirs = app
@@ -1701,6 +1722,13 @@ async fn api_keys_read_but_never_write(app: TestApp) -> TestApp {
     let open = open_consultation(&app).await;
     let write = post_comment(&app, &key, comment_input(&open, 0, "ด้วยคีย์", None)).await;
     assert_eq!(codes(&write), ["FORBIDDEN"]);
+    for query in [
+        "mutation { createApiKey(name: \"อีกอัน\") { key } }",
+        "mutation { resendVerification }",
+    ] {
+        let body = app.gql_as(&key, query, json!({})).await;
+        assert_eq!(codes(&body), ["FORBIDDEN"], "{query}");
+    }
 
     app.data_as(
         &token,
@@ -1964,5 +1992,130 @@ async fn the_site_shows_counts_comments_and_official_replies(app: TestApp) -> Te
     );
     let (status, _) = app.get("/sections/garbage").await;
     assert_eq!(status, 404, "a malformed id in the address is not found");
+    app
+}
+
+async fn role_grants_stay_within_the_granting_agency(app: TestApp) -> TestApp {
+    const GRANT: &str = "mutation($e: String!, $r: Role!, $a: String) {
+        grantRole(email: $e, role: $r, agency: $a) { role agency { slug } } }";
+    let admin = app.login(ADMIN).await;
+    // The platform admin makes มาลี an agency admin of OTP.
+    let granted = app
+        .data_as(
+            &admin,
+            GRANT,
+            json!({ "e": MALEE, "r": "AGENCY_ADMIN", "a": "otp" }),
+        )
+        .await;
+    assert_eq!(
+        granted["grantRole"],
+        json!({ "role": "AGENCY_ADMIN", "agency": { "slug": "otp" } })
+    );
+    let otp_admin = app.login(MALEE).await;
+
+    // Within OTP: bring a citizen in, and take the role back.
+    let joined = app
+        .data_as(
+            &otp_admin,
+            GRANT,
+            json!({ "e": SOMCHAI, "r": "AGENCY_STAFF", "a": "otp" }),
+        )
+        .await;
+    assert_eq!(joined["grantRole"]["role"], "AGENCY_STAFF");
+    let left = app
+        .data_as(&otp_admin, GRANT, json!({ "e": SOMCHAI, "r": "CITIZEN" }))
+        .await;
+    assert_eq!(
+        left["grantRole"],
+        json!({ "role": "CITIZEN", "agency": null })
+    );
+
+    // Outside it: another agency, MDES's staff, a platform role, an unknown address. Each is
+    // FORBIDDEN alike, so the answer never tells whether an address has an account.
+    for (email, role, agency) in [
+        (SOMCHAI, "AGENCY_STAFF", Some("mdes")),
+        (OTHER_STAFF, "CITIZEN", None),
+        (OTHER_STAFF, "AGENCY_STAFF", Some("otp")),
+        (SOMCHAI, "PLATFORM_ADMIN", None),
+        (ADMIN, "CITIZEN", None),
+        ("nobody@rubfang.example", "AGENCY_STAFF", Some("otp")),
+    ] {
+        let body = app
+            .gql_as(
+                &otp_admin,
+                GRANT,
+                json!({ "e": email, "r": role, "a": agency }),
+            )
+            .await;
+        assert_eq!(codes(&body), ["FORBIDDEN"], "{email} {role}: {body:#}");
+    }
+    // A citizen gets FORBIDDEN whether or not the address exists.
+    let citizen = app.login(SOMCHAI).await;
+    for email in [MALEE, "nobody@rubfang.example"] {
+        let body = app
+            .gql_as(&citizen, GRANT, json!({ "e": email, "r": "CITIZEN" }))
+            .await;
+        assert_eq!(codes(&body), ["FORBIDDEN"], "{email}");
+    }
+    let roles = app
+        .data_as(
+            &app.login(OTHER_STAFF).await,
+            "{ me { role agency { slug } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        roles["me"],
+        json!({ "role": "AGENCY_STAFF", "agency": { "slug": "mdes" } })
+    );
+    app
+}
+
+async fn an_extension_cannot_overlap_the_next_consultation(app: TestApp) -> TestApp {
+    let staff = app.login(STAFF).await;
+    let open = open_consultation(&app).await;
+    let draft = app
+        .data(
+            r#"{ draft(slug: "cycling-act") { id consultations { edges { node { lastDay } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let last: chrono::NaiveDate = draft["draft"]["consultations"]["edges"][0]["node"]["lastDay"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let days = chrono::Duration::days;
+    // The next consultation, announced to start ten days after this one ends.
+    let next = app
+        .data_as(
+            &staff,
+            "mutation($i: OpenConsultationInput!) { openConsultation(input: $i) { id } }",
+            json!({ "i": { "draftId": draft["draft"]["id"], "kind": "DRAFT",
+                "firstDay": (last + days(10)).to_string(), "lastDay": (last + days(40)).to_string() } }),
+        )
+        .await;
+    assert!(next["openConsultation"]["id"].is_string());
+    const EXTEND: &str = "mutation($id: ID!, $d: NaiveDate!) { extendConsultation(id: $id,
+        lastDay: $d, reason: \"ขยายเวลาเพื่อรับฟังเพิ่มเติม\") { lastDay } }";
+    let overlap = app
+        .gql_as(
+            &staff,
+            EXTEND,
+            json!({ "id": open.consultation, "d": (last + days(12)).to_string() }),
+        )
+        .await;
+    assert_eq!(codes(&overlap), ["CONFLICT"], "{overlap:#}");
+    let fits = app
+        .data_as(
+            &staff,
+            EXTEND,
+            json!({ "id": open.consultation, "d": (last + days(9)).to_string() }),
+        )
+        .await;
+    assert_eq!(
+        fits["extendConsultation"]["lastDay"],
+        (last + days(9)).to_string()
+    );
     app
 }

@@ -580,6 +580,14 @@ impl MigrationTrait for Migration {
         .await?;
         index(
             manager,
+            "idx_comment_revisions_comment",
+            CommentRevisions::Table,
+            vec![CommentRevisions::CommentId.into_iden()],
+            false,
+        )
+        .await?;
+        index(
+            manager,
             "idx_moderation_actions_consultation",
             ModerationActions::Table,
             vec![ModerationActions::ConsultationId.into_iden()],

@@ -470,6 +470,7 @@ impl AccountMutation {
     ) -> async_graphql::Result<CreatedApiKey> {
         async {
             let viewer = meta(ctx).writer()?;
+            rate_limit(ctx, LimitedAction::Register)?;
             let name = sanitize::plain_text(&name, 100)
                 .map_err(|e| AppError::validation("name", format!("key name: {e}")))?;
             let (key, model) =

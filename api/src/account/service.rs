@@ -267,12 +267,22 @@ pub async fn mark_verified(
     Ok(())
 }
 
-/// Replaces the password and ends every session of the account.
+/// Replaces the password, ends every session and revokes every API key of the account (a reset
+/// may follow a compromise).
 pub async fn set_password(
     db: &impl ConnectionTrait,
     account_id: i64,
     hash: String,
 ) -> AppResult<()> {
+    api_key::Entity::update_many()
+        .col_expr(
+            api_key::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(api_key::Column::AccountId.eq(account_id))
+        .filter(api_key::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
     account::Entity::update_many()
         .col_expr(
             account::Column::PasswordHash,

@@ -1,7 +1,7 @@
 //! GraphQL of comments: the `Comment` type, lists and counts on sections and consultations,
 //! and the mutations to post, reply, edit, withdraw, flag and moderate.
 
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::{
@@ -149,23 +149,38 @@ impl Comment {
         comment_connection(ctx, CommentScope::Replies(self.0.id), first, after).await
     }
 
-    /// Earlier texts of an edited comment, oldest first (the record keeps every version).
-    /// Empty once withdrawn or hidden.
-    async fn revisions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CommentRevision>> {
-        if self.0.status() != CommentStatus::Visible {
-            return Ok(Vec::new());
+    /// Earlier texts of an edited comment, oldest first: the record keeps every version. Only
+    /// its author and the lead agency's staff see them (an author may have edited out
+    /// something personal); null for everyone else.
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Vec<CommentRevision>>> {
+        let Some(viewer) = &meta(ctx).viewer else {
+            return Ok(None);
+        };
+        let allowed = viewer.account_id == self.0.author_id
+            || viewer.manages(
+                service::lead_agency_of_comment(&app(ctx).db, &self.0)
+                    .await
+                    .gql()?,
+            );
+        if !allowed {
+            return Ok(None);
         }
-        Ok(service::revisions(&app(ctx).db, self.0.id)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|r| CommentRevision {
-                body: r.body,
-                stance: r.stance,
-                written_at: r.written_at,
-                replaced_at: r.replaced_at,
-            })
-            .collect())
+        Ok(Some(
+            service::revisions(&app(ctx).db, self.0.id)
+                .await
+                .gql()?
+                .into_iter()
+                .map(|r| CommentRevision {
+                    body: r.body,
+                    stance: r.stance,
+                    written_at: r.written_at,
+                    replaced_at: r.replaced_at,
+                })
+                .collect(),
+        ))
     }
 }
 
@@ -207,6 +222,38 @@ pub async fn comment_connection(
     let rows = service::list(&app(ctx).db, scope, page).await.gql()?;
     let total = TotalCount::new(move |db| async move { service::count(&db, scope).await });
     Ok(relay::connection(rows, total, |c| c.id, Comment))
+}
+
+/// Batches `commentStats` of the sections on one page into one query.
+pub struct SectionStatsLoader(pub sea_orm::DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<i64> for SectionStatsLoader {
+    type Value = CommentStats;
+    type Error = std::sync::Arc<String>;
+
+    async fn load(
+        &self,
+        keys: &[i64],
+    ) -> Result<std::collections::HashMap<i64, CommentStats>, Self::Error> {
+        service::stats_by_section(&self.0, keys)
+            .await
+            .map_err(|e| std::sync::Arc::new(e.to_string()))
+    }
+}
+
+/// A section's comment counts, batched with the other sections of the request.
+pub async fn section_stats(
+    ctx: &Context<'_>,
+    section_id: i64,
+) -> async_graphql::Result<CommentStatsOut> {
+    let stats = ctx
+        .data_unchecked::<async_graphql::dataloader::DataLoader<SectionStatsLoader>>()
+        .load_one(section_id)
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))
+        .gql()?
+        .unwrap_or_default();
+    Ok(stats.into())
 }
 
 pub async fn stats(
@@ -346,20 +393,21 @@ impl CommentQuery {
             let d = service::draft_of(db, &c).await?;
             viewer.require_manages(d.lead_agency_id, "see the moderation queue")?;
             let limit = first.clamp(1, 500) as u64;
-            let mut out = Vec::new();
-            for (c, n) in service::moderation_queue(db, id, limit).await? {
-                let reasons = service::flags(db, c.id)
-                    .await?
-                    .into_iter()
-                    .map(|f| f.reason)
-                    .collect();
-                out.push(FlaggedComment {
+            let queue = service::moderation_queue(db, id, limit).await?;
+            let ids: Vec<i64> = queue.iter().map(|(c, _)| c.id).collect();
+            let flags = service::flags(db, &ids).await?;
+            Ok(queue
+                .into_iter()
+                .map(|(c, n)| FlaggedComment {
+                    reasons: flags
+                        .iter()
+                        .filter(|f| f.comment_id == c.id)
+                        .map(|f| f.reason.clone())
+                        .collect(),
                     comment: Comment(c),
                     flags: n,
-                    reasons,
-                });
-            }
-            Ok(out)
+                })
+                .collect())
         }
         .await
         .gql()
@@ -385,6 +433,16 @@ pub struct ReplyInput {
     idempotency_key: Option<String>,
 }
 
+/// The per-instance comment limit, for citizens: an agency answering a large consultation is
+/// not throttled like a campaign (its daily quota, in the database, still holds).
+fn limit_comments(ctx: &Context<'_>, viewer: &crate::account::Viewer) -> AppResult<()> {
+    if viewer.role.is_agency() {
+        Ok(())
+    } else {
+        rate_limit(ctx, LimitedAction::Comment)
+    }
+}
+
 fn body_arg(raw: &str, field: &str, max: usize) -> AppResult<CommentBody> {
     CommentBody::parse(raw, max).map_err(|e| AppError::validation(field, e.to_string()))
 }
@@ -407,7 +465,7 @@ impl CommentMutation {
     ) -> async_graphql::Result<Comment> {
         async {
             let viewer = meta(ctx).writer()?;
-            rate_limit(ctx, LimitedAction::Comment)?;
+            limit_comments(ctx, viewer)?;
             let app = app(ctx);
             let new = NewComment {
                 consultation_id: relay::decode_typed_id(
@@ -442,7 +500,7 @@ impl CommentMutation {
     ) -> async_graphql::Result<Comment> {
         async {
             let viewer = meta(ctx).writer()?;
-            rate_limit(ctx, LimitedAction::Comment)?;
+            limit_comments(ctx, viewer)?;
             let app = app(ctx);
             let parent_id =
                 relay::decode_typed_id(&input.comment_id, NodeType::Comment, "commentId")?;
@@ -488,13 +546,21 @@ impl CommentMutation {
         ctx: &Context<'_>,
         comment_id: ID,
         body: String,
-        stance: Option<Stance>,
+        #[graphql(desc = "Omit to keep the stance; null clears it.")] stance: MaybeUndefined<
+            Stance,
+        >,
     ) -> async_graphql::Result<Comment> {
         async {
             let viewer = meta(ctx).writer()?;
+            limit_comments(ctx, viewer)?;
             let app = app(ctx);
             let id = relay::decode_typed_id(&comment_id, NodeType::Comment, "commentId")?;
             let body = body_arg(&body, "body", app.participation.max_comment_chars)?;
+            let stance = match stance {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(s) => Some(Some(s)),
+            };
             service::edit(&app.db, viewer, id, body, stance, &app.participation)
                 .await
                 .map(Comment)
@@ -512,6 +578,7 @@ impl CommentMutation {
     ) -> async_graphql::Result<Comment> {
         async {
             let viewer = meta(ctx).writer()?;
+            limit_comments(ctx, viewer)?;
             let id = relay::decode_typed_id(&comment_id, NodeType::Comment, "commentId")?;
             service::withdraw(&app(ctx).db, viewer, id)
                 .await

@@ -421,7 +421,8 @@ pub async fn edit(
     viewer: &Viewer,
     comment_id: i64,
     body: CommentBody,
-    stance: Option<Stance>,
+    // `None` keeps the stance; `Some(None)` clears it.
+    stance: Option<Option<Stance>>,
     rules: &ParticipationConfig,
 ) -> AppResult<comment::Model> {
     let window = rules.edit_window;
@@ -439,8 +440,15 @@ pub async fn edit(
                         window.as_secs() / 60
                     )));
                 }
+                let stance = stance.unwrap_or(c.stance);
                 if c.parent_id.is_some() && stance.is_some() {
                     return Err(AppError::validation("stance", "a reply carries no stance"));
+                }
+                if c.official_agency_id.is_some() && stance.is_some() {
+                    return Err(AppError::validation(
+                        "stance",
+                        "the lead agency does not take a stance on its own draft",
+                    ));
                 }
                 revision::ActiveModel {
                     comment_id: Set(c.id),
@@ -604,6 +612,51 @@ pub async fn stats(
         }
     }
     Ok(stats)
+}
+
+#[derive(FromQueryResult)]
+struct SectionStanceCount {
+    section_id: Option<i64>,
+    stance: Option<Stance>,
+    n: i64,
+}
+
+/// The stats of many sections in one query (a whole version's page).
+pub async fn stats_by_section(
+    db: &impl ConnectionTrait,
+    section_ids: &[i64],
+) -> AppResult<std::collections::HashMap<i64, CommentStats>> {
+    let rows = comment::Entity::find()
+        .select_only()
+        .column(comment::Column::SectionId)
+        .column(comment::Column::Stance)
+        .column_as(comment::Column::Id.count(), "n")
+        .filter(comment::Column::SectionId.is_in(section_ids.iter().copied()))
+        .filter(comment::Column::HiddenAt.is_null())
+        .filter(comment::Column::WithdrawnAt.is_null())
+        .group_by(comment::Column::SectionId)
+        .group_by(comment::Column::Stance)
+        .into_model::<SectionStanceCount>()
+        .all(db)
+        .await?;
+    let mut out: std::collections::HashMap<i64, CommentStats> = section_ids
+        .iter()
+        .map(|id| (*id, CommentStats::default()))
+        .collect();
+    for r in rows {
+        let Some(stats) = r.section_id.and_then(|s| out.get_mut(&s)) else {
+            continue;
+        };
+        let n = non_negative(r.n);
+        stats.comments += n;
+        match r.stance {
+            Some(Stance::Agree) => stats.agree += n,
+            Some(Stance::Disagree) => stats.disagree += n,
+            Some(Stance::Neutral) => stats.neutral += n,
+            None => {}
+        }
+    }
+    Ok(out)
 }
 
 /// Distinct participants (commenters and answerers, agency replies excluded) by respondent
@@ -825,19 +878,24 @@ pub async fn moderation_queue(
         .into_tuple()
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(flagged.len());
-    for (id, n) in flagged {
-        if let Some(c) = get(db, id).await? {
-            out.push((c, non_negative(n)));
-        }
-    }
-    Ok(out)
+    let ids: Vec<i64> = flagged.iter().map(|(id, _)| *id).collect();
+    let mut comments: std::collections::HashMap<i64, comment::Model> = comment::Entity::find()
+        .filter(comment::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(flagged
+        .into_iter()
+        .filter_map(|(id, n)| comments.remove(&id).map(|c| (c, non_negative(n))))
+        .collect())
 }
 
-/// Flag reasons of one comment, for moderators.
-pub async fn flags(db: &impl ConnectionTrait, comment_id: i64) -> AppResult<Vec<flag::Model>> {
+/// Flags of several comments, oldest first, for moderators.
+pub async fn flags(db: &impl ConnectionTrait, comment_ids: &[i64]) -> AppResult<Vec<flag::Model>> {
     Ok(flag::Entity::find()
-        .filter(flag::Column::CommentId.eq(comment_id))
+        .filter(flag::Column::CommentId.is_in(comment_ids.iter().copied()))
         .order_by_asc(flag::Column::Id)
         .all(db)
         .await?)

@@ -13,7 +13,7 @@ use super::{
 use crate::{
     agency::{graphql::Agency, service as agencies},
     comment::{
-        graphql::{Comment, CommentStatsOut, comment_connection, stats},
+        graphql::{Comment, CommentStatsOut, comment_connection, section_stats},
         service::CommentScope,
     },
     consultation::{graphql::Consultation, service::ConsultationFilter},
@@ -23,7 +23,7 @@ use crate::{
         relay::{self, Conn, NodeType, PageRequest, TotalCount, connection_cost},
     },
     lawtext::ParsedLaw,
-    question::graphql::{Question, questions},
+    question::graphql::{Question, section_questions},
     thai,
 };
 
@@ -431,14 +431,17 @@ impl Section {
         comment_connection(ctx, CommentScope::Section(self.row().id), first, after).await
     }
 
-    /// Comments and stances on this section, counted in SQL.
+    /// Comments and stances on this section (visible ones), counted in SQL; the sections of
+    /// one request are counted together.
+    #[graphql(complexity = 2)]
     async fn comment_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<CommentStatsOut> {
-        stats(ctx, None, Some(self.row().id)).await
+        section_stats(ctx, self.row().id).await
     }
 
-    /// The agency's questions on this section.
+    /// The agency's questions on this section (batched across the sections of a request).
+    #[graphql(complexity = 2)]
     async fn questions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Question>> {
-        questions(ctx, None, Some(Some(self.row().id))).await
+        section_questions(ctx, self.row().id).await
     }
 }
 
@@ -696,12 +699,12 @@ impl DraftMutation {
         ctx: &Context<'_>,
         input: CreateDraftInput,
     ) -> async_graphql::Result<Draft> {
+        let viewer = meta(ctx).writer().gql()?;
         let agency_id = match &input.agency {
             Some(a) => Some(agency_arg(ctx, a, "agency").await?),
             None => None,
         };
         async {
-            let viewer = meta(ctx).writer()?;
             let agency_id = agency_id.or(viewer.agency_id).ok_or_else(|| {
                 AppError::validation("agency", "name the lead agency (ID or slug)")
             })?;
@@ -716,16 +719,34 @@ impl DraftMutation {
                     ),
                 )
             })?;
-            let title_th = match input.title_th {
-                Some(t) => t,
-                None => parsed.title.clone(),
+            let text_field = |field: &str, raw: &str, max: usize, lines: bool| {
+                let parsed = if lines {
+                    crate::sanitize::plain_paragraphs(raw, max)
+                } else {
+                    crate::sanitize::plain_text(raw, max)
+                };
+                parsed.map_err(|e| AppError::validation(field, format!("{field}: {e}")))
             };
-            let rationale = input.rationale.or_else(|| parsed.rationale.clone());
+            let title_th = text_field(
+                "titleTh",
+                input.title_th.as_deref().unwrap_or(&parsed.title),
+                1_000,
+                false,
+            )?;
+            let title_en = input
+                .title_en
+                .as_deref()
+                .map(|t| text_field("titleEn", t, 1_000, false))
+                .transpose()?;
+            let rationale = match input.rationale.as_deref().or(parsed.rationale.as_deref()) {
+                Some(r) => Some(text_field("rationale", r, 20_000, true)?),
+                None => None,
+            };
             let new = NewDraft {
                 slug: input.slug,
                 kind,
                 title_th,
-                title_en: input.title_en,
+                title_en,
                 lead_agency_id: agency_id,
                 rationale,
                 status: DraftStatus::Drafting,
@@ -751,6 +772,11 @@ impl DraftMutation {
         async {
             let viewer = meta(ctx).writer()?;
             let id = relay::decode_typed_id(&draft_id, NodeType::Draft, "draftId")?;
+            // Only those who may publish get the parser's time.
+            let draft = service::get(&app(ctx).db, id)
+                .await?
+                .ok_or_else(|| AppError::not_found("draft"))?;
+            viewer.require_manages(draft.lead_agency_id, "publish versions of this draft")?;
             let parsed = parse_text(&text)?;
             let note = change_note
                 .map(|n| crate::sanitize::plain_text(&n, 2_000))

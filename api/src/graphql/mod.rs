@@ -22,7 +22,7 @@ use crate::{
         graphql::{Agency, AgencyQuery},
         service as agencies,
     },
-    comment::graphql::{Comment, CommentMutation, CommentQuery},
+    comment::graphql::{Comment, CommentMutation, CommentQuery, SectionStatsLoader},
     config::{ApiLimits, ParticipationConfig, PolicyConfig},
     consultation::{
         graphql::{Consultation, ConsultationMutation, ConsultationQuery},
@@ -34,7 +34,7 @@ use crate::{
     },
     error::{AppError, AppResult, GqlResultExt},
     mailer::Mailer,
-    question::graphql::{Question, QuestionMutation},
+    question::graphql::{Question, QuestionMutation, SectionQuestionsLoader},
     ratelimit::{LimitedAction, RateLimiter},
 };
 
@@ -158,10 +158,13 @@ pub struct MutationRoot(
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
-    // One loader for the whole server: concurrent lookups batch into one query; no cache, so
+    // Loaders for the whole server: concurrent lookups batch into one query; no cache, so
     // nothing read is ever stale.
-    let accounts =
-        async_graphql::dataloader::DataLoader::new(AccountLoader(context.db.clone()), tokio::spawn);
+    use async_graphql::dataloader::DataLoader;
+    let accounts = DataLoader::new(AccountLoader(context.db.clone()), tokio::spawn);
+    let section_stats = DataLoader::new(SectionStatsLoader(context.db.clone()), tokio::spawn);
+    let section_questions =
+        DataLoader::new(SectionQuestionsLoader(context.db.clone()), tokio::spawn);
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
@@ -169,6 +172,8 @@ pub fn build_schema(context: AppContext, limits: &ApiLimits) -> AppSchema {
     )
     .data(context)
     .data(accounts)
+    .data(section_stats)
+    .data(section_questions)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .finish()

@@ -85,6 +85,48 @@ impl Question {
     }
 }
 
+/// Batches `Section.questions` of one request into one query.
+pub struct SectionQuestionsLoader(pub sea_orm::DatabaseConnection);
+
+impl async_graphql::dataloader::Loader<i64> for SectionQuestionsLoader {
+    type Value = Vec<question::Model>;
+    type Error = std::sync::Arc<String>;
+
+    async fn load(
+        &self,
+        keys: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<question::Model>>, Self::Error> {
+        let rows = service::for_sections(&self.0, keys)
+            .await
+            .map_err(|e| std::sync::Arc::new(e.to_string()))?;
+        let mut out: std::collections::HashMap<i64, Vec<question::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for q in rows {
+            if let Some(list) = q.section_id.and_then(|s| out.get_mut(&s)) {
+                list.push(q);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The questions on one section, batched with the other sections of the request.
+pub async fn section_questions(
+    ctx: &Context<'_>,
+    section_id: i64,
+) -> async_graphql::Result<Vec<Question>> {
+    Ok(ctx
+        .data_unchecked::<async_graphql::dataloader::DataLoader<SectionQuestionsLoader>>()
+        .load_one(section_id)
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))
+        .gql()?
+        .unwrap_or_default()
+        .into_iter()
+        .map(Question)
+        .collect())
+}
+
 /// The questions of a consultation, filtered by section if asked.
 pub async fn questions(
     ctx: &Context<'_>,

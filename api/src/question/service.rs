@@ -175,6 +175,18 @@ pub async fn list(
     Ok(q.all(db).await?)
 }
 
+/// The questions on several sections at once, in order.
+pub async fn for_sections(
+    db: &impl ConnectionTrait,
+    section_ids: &[i64],
+) -> AppResult<Vec<question::Model>> {
+    Ok(question::Entity::find()
+        .filter(question::Column::SectionId.is_in(section_ids.iter().copied()))
+        .order_by_asc(question::Column::Position)
+        .all(db)
+        .await?)
+}
+
 pub async fn options(db: &impl ConnectionTrait, question_id: i64) -> AppResult<Vec<option::Model>> {
     Ok(option::Entity::find()
         .filter(option::Column::QuestionId.eq(question_id))
