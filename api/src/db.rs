@@ -99,7 +99,7 @@ where
 {
     use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
     let done = E::update_many()
-        .col_expr(id_column, Expr::col(id_column).into())
+        .col_expr(id_column, Expr::col(id_column))
         .filter(id_column.eq(id))
         .exec(txn)
         .await?;

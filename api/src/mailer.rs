@@ -78,6 +78,21 @@ impl Mailer {
         });
     }
 
+    /// Queues many messages (a notice to followers), sent one after another by one task.
+    pub fn dispatch_all(self: &Arc<Self>, mails: Vec<Mail>) {
+        for mail in &mails {
+            self.remember(mail);
+        }
+        let mailer = self.clone();
+        tokio::spawn(async move {
+            for mail in mails {
+                if let Err(e) = mailer.deliver(mail).await {
+                    tracing::warn!(error = %e, "mail not delivered");
+                }
+            }
+        });
+    }
+
     fn remember(&self, mail: &Mail) {
         if let Ok(mut recent) = self.recent.lock() {
             if recent.len() == RECENT {

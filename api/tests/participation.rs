@@ -114,6 +114,7 @@ on_every_backend!(
     the_site_shows_counts_comments_and_official_replies,
     role_grants_stay_within_the_granting_agency,
     an_extension_cannot_overlap_the_next_consultation,
+    followers_hear_when_a_consultation_opens,
 );
 
 on_every_backend!(config = verification_required; commenting_waits_for_a_verified_email);
@@ -2117,5 +2118,92 @@ async fn an_extension_cannot_overlap_the_next_consultation(app: TestApp) -> Test
         fits["extendConsultation"]["lastDay"],
         (last + days(9)).to_string()
     );
+    app
+}
+
+async fn followers_hear_when_a_consultation_opens(app: TestApp) -> TestApp {
+    let staff = app.login(STAFF).await;
+    let somchai = app.login(SOMCHAI).await;
+    let malee = app.login(MALEE).await;
+    let text = "ร่าง\nพระราชบัญญัติ\nทดสอบการแจ้งเตือน\nพ.ศ. ....\n\nมาตรา ๑ พระราชบัญญัตินี้เรียกว่า ทดสอบ\n";
+    let created = app
+        .data_as(
+            &staff,
+            "mutation($i: CreateDraftInput!) { createDraft(input: $i) { id } }",
+            json!({ "i": { "text": text, "slug": "notice-test-act" } }),
+        )
+        .await;
+    let draft = created["createDraft"]["id"].as_str().unwrap().to_owned();
+    const FOLLOW: &str = "mutation($d: ID, $a: String) { follow(draftId: $d, agency: $a) }";
+    app.data_as(&somchai, FOLLOW, json!({ "d": draft })).await;
+    app.data_as(&somchai, FOLLOW, json!({ "d": draft })).await; // twice is fine
+    app.data_as(&malee, FOLLOW, json!({ "a": "otp" })).await;
+    let unverified = register(&app, "unverified@example.org", "a-long-enough-password").await;
+    let unverified = unverified["data"]["register"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.data_as(&unverified, FOLLOW, json!({ "a": "otp" }))
+        .await;
+    for bad in [json!({}), json!({ "d": draft, "a": "otp" })] {
+        let body = app.gql_as(&somchai, FOLLOW, bad).await;
+        assert_eq!(codes(&body), ["VALIDATION"]);
+    }
+    assert_eq!(
+        codes(&app.gql(FOLLOW, json!({ "a": "otp" })).await),
+        ["UNAUTHENTICATED"]
+    );
+    let mine = app
+        .data_as(
+            &somchai,
+            "{ me { follows { draft { slug } agency { slug } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        mine["me"]["follows"],
+        json!([{ "draft": { "slug": "notice-test-act" }, "agency": null }])
+    );
+
+    let sent_before = app.mailer.recent().len();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(7 * 3600).unwrap())
+        .date_naive();
+    app.data_as(
+        &staff,
+        "mutation($i: OpenConsultationInput!) { openConsultation(input: $i) { id } }",
+        json!({ "i": { "draftId": draft, "kind": "DRAFT", "firstDay": (today + chrono::Duration::days(1)).to_string(),
+            "lastDay": (today + chrono::Duration::days(30)).to_string() } }),
+    )
+    .await;
+    let mut notices: Vec<(String, String)> = app.mailer.recent()[sent_before..]
+        .iter()
+        .map(|m| (m.to.clone(), m.subject.clone()))
+        .collect();
+    notices.sort();
+    assert_eq!(
+        notices,
+        [
+            (
+                MALEE.to_owned(),
+                "เปิดรับฟังความคิดเห็น: ร่างพระราชบัญญัติทดสอบการแจ้งเตือน พ.ศ. ....".to_owned()
+            ),
+            (
+                SOMCHAI.to_owned(),
+                "เปิดรับฟังความคิดเห็น: ร่างพระราชบัญญัติทดสอบการแจ้งเตือน พ.ศ. ....".to_owned()
+            ),
+        ],
+        "verified followers of the draft or its agency, each once"
+    );
+    app.data_as(
+        &somchai,
+        "mutation($d: ID) { unfollow(draftId: $d) }",
+        json!({ "d": draft }),
+    )
+    .await;
+    let mine = app
+        .data_as(&somchai, "{ me { follows { since } } }", json!({}))
+        .await;
+    assert_eq!(mine["me"]["follows"], json!([]));
     app
 }

@@ -8,6 +8,7 @@ mod m20261122_000002_create_drafts;
 mod m20261122_000003_create_consultations;
 mod m20261122_000004_create_accounts;
 mod m20261122_000005_create_participation;
+mod m20261122_000006_create_follows;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_consultations::Migration),
             Box::new(m20261122_000004_create_accounts::Migration),
             Box::new(m20261122_000005_create_participation::Migration),
+            Box::new(m20261122_000006_create_follows::Migration),
         ]
     }
 }

@@ -7,14 +7,17 @@ use chrono::{DateTime, Utc};
 use super::{
     CONSENT_TEXT_EN, CONSENT_TEXT_TH, CONSENT_VERSION, Credential, DisplayName, Email, Password,
     RespondentCategory, Role,
-    entity::{account, api_key, email_token::Purpose},
+    entity::{account, api_key, email_token::Purpose, follow},
     password,
-    service::{self, NewAccount},
+    service::{self, Followed, NewAccount},
 };
 use crate::{
     agency::graphql::Agency,
     agency::service as agencies,
-    draft::graphql::agency_arg,
+    draft::{
+        graphql::{Draft, agency_arg},
+        service as drafts,
+    },
     error::{AppError, AppResult, GqlResultExt},
     graphql::{
         app, meta, rate_limit,
@@ -106,6 +109,16 @@ impl Me {
     async fn consent_at(&self) -> DateTime<Utc> {
         self.0.consent_at
     }
+    /// Drafts and agencies followed: their consultations are announced by mail.
+    async fn follows(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Follow>> {
+        Ok(service::follows(&app(ctx).db, self.0.id)
+            .await
+            .gql()?
+            .into_iter()
+            .map(Follow)
+            .collect())
+    }
+
     async fn api_keys(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ApiKey>> {
         Ok(service::api_keys(&app(ctx).db, self.0.id)
             .await
@@ -113,6 +126,55 @@ impl Me {
             .into_iter()
             .map(ApiKey)
             .collect())
+    }
+}
+
+/// Something an account follows: a draft, or every draft of an agency.
+pub struct Follow(follow::Model);
+
+#[Object]
+impl Follow {
+    async fn draft(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Draft>> {
+        let Some(id) = self.0.draft_id else {
+            return Ok(None);
+        };
+        Ok(drafts::get(&app(ctx).db, id).await.gql()?.map(Draft))
+    }
+
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
+        let Some(id) = self.0.agency_id else {
+            return Ok(None);
+        };
+        Ok(agencies::get(&app(ctx).db, id).await.gql()?.map(Agency))
+    }
+
+    async fn since(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A draft (by ID) or an agency (by ID or slug): exactly one.
+async fn followed_arg(
+    ctx: &Context<'_>,
+    draft_id: Option<ID>,
+    agency: Option<String>,
+) -> async_graphql::Result<Followed> {
+    match (draft_id, agency) {
+        (Some(d), None) => {
+            let id = relay::decode_typed_id(&d, NodeType::Draft, "draftId").gql()?;
+            drafts::get(&app(ctx).db, id)
+                .await
+                .gql()?
+                .ok_or_else(|| AppError::not_found("draft"))
+                .gql()?;
+            Ok(Followed::Draft(id))
+        }
+        (None, Some(a)) => Ok(Followed::Agency(agency_arg(ctx, &a, "agency").await?)),
+        _ => Err(AppError::validation(
+            "draftId",
+            "give either a draftId or an agency, not both and not neither",
+        ))
+        .gql(),
     }
 }
 
@@ -493,6 +555,36 @@ impl AccountMutation {
         }
         .await
         .gql()
+    }
+
+    /// Follows a draft, or every draft of an agency: when a consultation opens on it, a notice
+    /// is mailed (to verified addresses).
+    async fn follow(
+        &self,
+        ctx: &Context<'_>,
+        draft_id: Option<ID>,
+        agency: Option<String>,
+    ) -> async_graphql::Result<bool> {
+        let viewer = meta(ctx).writer().gql()?.clone();
+        let what = followed_arg(ctx, draft_id, agency).await?;
+        service::follow(&app(ctx).db, viewer.account_id, what)
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
+    async fn unfollow(
+        &self,
+        ctx: &Context<'_>,
+        draft_id: Option<ID>,
+        agency: Option<String>,
+    ) -> async_graphql::Result<bool> {
+        let viewer = meta(ctx).writer().gql()?.clone();
+        let what = followed_arg(ctx, draft_id, agency).await?;
+        service::unfollow(&app(ctx).db, viewer.account_id, what)
+            .await
+            .gql()?;
+        Ok(true)
     }
 
     /// Sets the role of the account with this e-mail address. Platform admins may grant any role; agency admins may grant

@@ -4,12 +4,12 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngExt as _;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, SqlErr,
+    QueryOrder, QuerySelect, SqlErr,
 };
 
 use super::{
     Credential, DisplayName, Email, RespondentCategory, Role, Viewer,
-    entity::{account, api_key, email_token, session},
+    entity::{account, api_key, email_token, follow, session},
     token::{self, TokenKind},
 };
 use crate::error::{AppError, AppResult};
@@ -412,4 +412,75 @@ impl account::Model {
             &self.display_name
         }
     }
+}
+
+/// What an account follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Followed {
+    Agency(i64),
+    Draft(i64),
+}
+
+/// Follows a draft or an agency; following twice is not an error.
+pub async fn follow(db: &impl ConnectionTrait, account_id: i64, what: Followed) -> AppResult<()> {
+    let (agency_id, draft_id) = match what {
+        Followed::Agency(a) => (Some(a), None),
+        Followed::Draft(d) => (None, Some(d)),
+    };
+    let row = follow::ActiveModel {
+        account_id: Set(account_id),
+        agency_id: Set(agency_id),
+        draft_id: Set(draft_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    match row.insert(db).await {
+        Ok(_) => Ok(()),
+        Err(e) if is_unique_violation(&e) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn unfollow(db: &impl ConnectionTrait, account_id: i64, what: Followed) -> AppResult<()> {
+    let q = follow::Entity::delete_many().filter(follow::Column::AccountId.eq(account_id));
+    let q = match what {
+        Followed::Agency(a) => q.filter(follow::Column::AgencyId.eq(a)),
+        Followed::Draft(d) => q.filter(follow::Column::DraftId.eq(d)),
+    };
+    q.exec(db).await?;
+    Ok(())
+}
+
+pub async fn follows(db: &impl ConnectionTrait, account_id: i64) -> AppResult<Vec<follow::Model>> {
+    Ok(follow::Entity::find()
+        .filter(follow::Column::AccountId.eq(account_id))
+        .order_by_asc(follow::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The verified addresses of everyone following a draft or its lead agency, each once.
+pub async fn follower_emails(
+    db: &impl ConnectionTrait,
+    draft_id: i64,
+    agency_id: i64,
+) -> AppResult<Vec<String>> {
+    let followers = sea_orm::sea_query::Query::select()
+        .column(follow::Column::AccountId)
+        .from(follow::Entity)
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(follow::Column::DraftId.eq(draft_id))
+                .add(follow::Column::AgencyId.eq(agency_id)),
+        )
+        .to_owned();
+    Ok(account::Entity::find()
+        .select_only()
+        .column(account::Column::Email)
+        .filter(account::Column::Id.in_subquery(followers))
+        .filter(account::Column::EmailVerifiedAt.is_not_null())
+        .order_by_asc(account::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
 }

@@ -221,6 +221,49 @@ pub struct OpenConsultationInput {
     version_id: Option<ID>,
 }
 
+/// Mails the followers of the draft and of its lead agency that a consultation was announced
+/// (Act ss.14-15). Queued after the commit; the request does not wait for delivery.
+async fn announce(ctx: &Context<'_>, c: &Model) -> crate::error::AppResult<()> {
+    let app = app(ctx);
+    let Some(draft) = drafts::get(&app.db, c.draft_id).await? else {
+        return Ok(());
+    };
+    let emails =
+        crate::account::service::follower_emails(&app.db, draft.id, draft.lead_agency_id).await?;
+    if emails.is_empty() {
+        return Ok(());
+    }
+    let period = c.period();
+    let th = format!(
+        "{} – {}",
+        thai::format_date(period.first_day(), Lang::Th, Digits::Thai),
+        thai::format_date(period.last_day(), Lang::Th, Digits::Thai)
+    );
+    let en = format!(
+        "{} – {}",
+        thai::format_date(period.first_day(), Lang::En, Digits::Arabic),
+        thai::format_date(period.last_day(), Lang::En, Digits::Arabic)
+    );
+    let url = format!("{}/drafts/{}", app.public_url, draft.slug);
+    let subject = format!("เปิดรับฟังความคิดเห็น: {}", draft.title_th);
+    let body = format!(
+        "{title}\nเปิดรับฟังความคิดเห็น {th}\n{url}\n\nOpen for comment {en}.\n\n\
+         ท่านได้รับอีเมลนี้เพราะติดตามร่างกฎหมายหรือหน่วยงานนี้ · You follow this draft or agency.\n",
+        title = draft.title_th
+    );
+    app.mailer.dispatch_all(
+        emails
+            .into_iter()
+            .map(|to| crate::mailer::Mail {
+                to,
+                subject: subject.clone(),
+                body: body.clone(),
+            })
+            .collect(),
+    );
+    Ok(())
+}
+
 #[derive(Default)]
 pub struct ConsultationMutation;
 
@@ -253,9 +296,9 @@ impl ConsultationMutation {
                 period,
                 policy_floor_days: floor,
             };
-            service::open(&app.db, viewer, new, app.now())
-                .await
-                .map(Consultation)
+            let opened = service::open(&app.db, viewer, new, app.now()).await?;
+            announce(ctx, &opened).await?;
+            Ok(Consultation(opened))
         }
         .await
         .gql()

@@ -545,7 +545,8 @@ fn join_spaced(block: &[SrcLine<'_>]) -> String {
 }
 
 /// Joins title lines with single spaces, except that a bare instrument word on its own line
-/// is glued to the name that follows (`พระราชบัญญัติ` + `ข้อมูลข่าวสารของราชการ`).
+/// is glued to the name that follows (`พระราชบัญญัติ` + `ข้อมูลข่าวสารของราชการ`), and so is
+/// a bare `ร่าง` to the instrument word.
 fn join_title<'a>(parts: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::new();
     let mut glue = false;
@@ -559,7 +560,8 @@ fn join_title<'a>(parts: impl Iterator<Item = &'a str>) -> String {
             out.push(' ');
         }
         out.push_str(p);
-        glue = is_bare_instrument_word(p);
+        // `ร่าง` alone on a line belongs to the instrument word after it: ร่างพระราชบัญญัติ.
+        glue = is_bare_instrument_word(p) || p == "ร่าง";
     }
     out
 }
