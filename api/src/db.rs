@@ -105,3 +105,27 @@ where
         .await?;
     Ok(done.rows_affected == 1)
 }
+
+/// SQLite has one writer at a time; when several transactions contend for it, the losers sleep
+/// in SQLite's busy handler (milliseconds at a time) and latency balloons. The hot write paths
+/// (comments, answers) queue here instead, in process, and reach SQLite one by one. On
+/// PostgreSQL the gate is open: the database orders concurrent writers itself.
+#[derive(Debug, Default)]
+pub struct WriteGate(Option<tokio::sync::Mutex<()>>);
+
+impl WriteGate {
+    pub fn for_connection(db: &DatabaseConnection) -> Self {
+        match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => Self(Some(tokio::sync::Mutex::new(()))),
+            _ => Self(None),
+        }
+    }
+
+    /// Waits for the turn to write; the turn lasts as long as the guard.
+    pub async fn enter(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match &self.0 {
+            Some(m) => Some(m.lock().await),
+            None => None,
+        }
+    }
+}

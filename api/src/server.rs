@@ -77,6 +77,7 @@ impl Application {
             limiter: limiter.clone(),
             mailer: mailer.clone(),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
+            write_gate: Arc::new(db::WriteGate::for_connection(&db)),
         };
         let schema = build_schema(context, &config.limits);
         let acceptor = TcpListener::bind(config.bind)

@@ -215,6 +215,7 @@ pub fn require_verified(viewer: &Viewer, rules: &ParticipationConfig) -> AppResu
 /// Posts a comment or a reply. Returns once it is committed.
 pub async fn post(
     db: &DatabaseConnection,
+    gate: &crate::db::WriteGate,
     viewer: &Viewer,
     new: NewComment,
     rules: &ParticipationConfig,
@@ -225,12 +226,16 @@ pub async fn post(
     {
         return replay(existing, &new);
     }
+    // What does not change (the section's draft, the lead agency, the thread) is checked
+    // before the write; only the quota, the deadline and the insert run inside it.
+    let placed = place(db, viewer, &new, rules, Utc::now()).await?;
+    let _turn = gate.enter().await;
     let result = db
         .transaction::<_, comment::Model, PostError>(|txn| {
             let new = new.clone();
             let viewer = viewer.clone();
             let rules = rules.clone();
-            Box::pin(async move { insert_comment(txn, &viewer, &new, &rules).await })
+            Box::pin(async move { insert_comment(txn, &viewer, &new, placed, &rules).await })
         })
         .await;
     match result {
@@ -283,7 +288,8 @@ pub async fn post_in(
     new: &NewComment,
     rules: &ParticipationConfig,
 ) -> AppResult<comment::Model> {
-    insert_comment(txn, viewer, new, rules)
+    let placed = place(txn, viewer, new, rules, Utc::now()).await?;
+    insert_comment(txn, viewer, new, placed, rules)
         .await
         .map_err(|e| match e {
             PostError::App(e) => e,
@@ -291,10 +297,82 @@ pub async fn post_in(
         })
 }
 
+/// Where a new comment goes, worked out from what does not change while it is written.
+#[derive(Clone, Copy, Debug)]
+struct Placement {
+    section_id: Option<i64>,
+    depth: i16,
+    official: Option<i64>,
+}
+
+async fn place(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: &NewComment,
+    rules: &ParticipationConfig,
+    now: DateTime<Utc>,
+) -> AppResult<Placement> {
+    // Refused early when closed, so a late comment costs nothing; checked again in the write.
+    let c = open_consultation(db, new.consultation_id, now).await?;
+    let d = draft_of(db, &c).await?;
+    // A platform admin may moderate anywhere but speaks for no agency.
+    let official = (viewer.role.is_agency() && viewer.agency_id == Some(d.lead_agency_id))
+        .then_some(d.lead_agency_id);
+    let (section_id, depth) = match new.parent_id {
+        Some(parent_id) => {
+            let parent = comment::Entity::find_by_id(parent_id)
+                .one(db)
+                .await?
+                .filter(|p| p.consultation_id == c.id)
+                .ok_or_else(|| AppError::not_found("comment"))?;
+            if parent.hidden_at.is_some() || parent.withdrawn_at.is_some() {
+                return Err(AppError::validation(
+                    "commentId",
+                    "this comment was hidden or withdrawn; it takes no replies",
+                ));
+            }
+            if parent.depth >= rules.max_reply_depth {
+                return Err(AppError::validation(
+                    "commentId",
+                    format!(
+                        "replies nest at most {} deep; reply higher up the thread",
+                        rules.max_reply_depth
+                    ),
+                ));
+            }
+            if new.stance.is_some() {
+                return Err(AppError::validation(
+                    "stance",
+                    "a reply carries no stance; comment on the section to state one",
+                ));
+            }
+            (parent.section_id, parent.depth + 1)
+        }
+        None => {
+            if let Some(s) = new.section_id {
+                check_section(db, &c, s).await?;
+            }
+            if official.is_some() && new.stance.is_some() {
+                return Err(AppError::validation(
+                    "stance",
+                    "the lead agency does not take a stance on its own draft",
+                ));
+            }
+            (new.section_id, 0)
+        }
+    };
+    Ok(Placement {
+        section_id,
+        depth,
+        official,
+    })
+}
+
 async fn insert_comment(
     txn: &impl ConnectionTrait,
     viewer: &Viewer,
     new: &NewComment,
+    placed: Placement,
     rules: &ParticipationConfig,
 ) -> Result<comment::Model, PostError> {
     let now = Utc::now();
@@ -305,58 +383,13 @@ async fn insert_comment(
         rules.comments_per_day
     };
     charge_daily_quota(txn, viewer.account_id, "comment", daily, now).await?;
+    // The deadline, at the instant of the write.
     let c = open_consultation(txn, new.consultation_id, now).await?;
-    let d = draft_of(txn, &c).await?;
-    // A platform admin may moderate anywhere but speaks for no agency.
-    let official = (viewer.role.is_agency() && viewer.agency_id == Some(d.lead_agency_id))
-        .then_some(d.lead_agency_id);
-    let (section_id, depth) = match new.parent_id {
-        Some(parent_id) => {
-            let parent = comment::Entity::find_by_id(parent_id)
-                .one(txn)
-                .await?
-                .filter(|p| p.consultation_id == c.id)
-                .ok_or_else(|| AppError::not_found("comment"))?;
-            if parent.hidden_at.is_some() || parent.withdrawn_at.is_some() {
-                return Err(AppError::validation(
-                    "commentId",
-                    "this comment was hidden or withdrawn; it takes no replies",
-                )
-                .into());
-            }
-            if parent.depth >= rules.max_reply_depth {
-                return Err(AppError::validation(
-                    "commentId",
-                    format!(
-                        "replies nest at most {} deep; reply higher up the thread",
-                        rules.max_reply_depth
-                    ),
-                )
-                .into());
-            }
-            if new.stance.is_some() {
-                return Err(AppError::validation(
-                    "stance",
-                    "a reply carries no stance; comment on the section to state one",
-                )
-                .into());
-            }
-            (parent.section_id, parent.depth + 1)
-        }
-        None => {
-            if let Some(s) = new.section_id {
-                check_section(txn, &c, s).await?;
-            }
-            if official.is_some() && new.stance.is_some() {
-                return Err(AppError::validation(
-                    "stance",
-                    "the lead agency does not take a stance on its own draft",
-                )
-                .into());
-            }
-            (new.section_id, 0)
-        }
-    };
+    let Placement {
+        section_id,
+        depth,
+        official,
+    } = placed;
     let row = comment::ActiveModel {
         consultation_id: Set(c.id),
         section_id: Set(section_id),

@@ -48,6 +48,8 @@ pub struct AppContext {
     pub mailer: Arc<Mailer>,
     /// Where users reach the site, for links in mail.
     pub public_url: String,
+    /// Queues the hot writes on SQLite (see `db::WriteGate`).
+    pub write_gate: Arc<crate::db::WriteGate>,
 }
 
 impl AppContext {

@@ -235,7 +235,8 @@ impl QuestionMutation {
                     .map(IdempotencyKey::parse)
                     .transpose()?,
             };
-            let answer = service::answer(&app.db, viewer, new, &app.participation).await?;
+            let answer =
+                service::answer(&app.db, &app.write_gate, viewer, new, &app.participation).await?;
             let question = service::get(&app.db, answer.question_id)
                 .await?
                 .ok_or_else(|| AppError::not_found("question"))?;

@@ -243,6 +243,7 @@ pub struct NewAnswer {
 /// with the same idempotency key returns the first answer.
 pub async fn answer(
     db: &DatabaseConnection,
+    gate: &crate::db::WriteGate,
     viewer: &Viewer,
     new: NewAnswer,
     rules: &ParticipationConfig,
@@ -263,6 +264,7 @@ pub async fn answer(
     }
     let viewer = viewer.clone();
     let rules = rules.clone();
+    let _turn = gate.enter().await;
     let result = db
         .transaction::<_, answer::Model, AppError>(|txn| {
             let new = new.clone();
