@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod draft;
 pub mod error;
+pub mod facts;
 pub mod graphql;
 pub mod lawtext;
 pub mod mailer;

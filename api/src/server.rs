@@ -78,6 +78,7 @@ impl Application {
             mailer: mailer.clone(),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
             write_gate: Arc::new(db::WriteGate::for_connection(&db)),
+            facts: Arc::default(),
         };
         let schema = build_schema(context, &config.limits);
         let acceptor = TcpListener::bind(config.bind)

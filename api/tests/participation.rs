@@ -1378,7 +1378,9 @@ async fn comment_after_deadline_is_rejected_with_consultation_closed(app: TestAp
     // Closing two seconds from now; one second after that, nothing is accepted.
     let closes_at = chrono::Utc::now() + chrono::Duration::seconds(2);
     set_closes_at(&app, &open.consultation, closes_at).await;
-    let just_in = post_comment(&app, &token, comment_input(&open, 0, "ก่อนปิด", None)).await;
+    let mut keyed = comment_input(&open, 0, "ก่อนปิด", None);
+    keyed["i"]["idempotencyKey"] = json!("just-in-time");
+    let just_in = post_comment(&app, &token, keyed.clone()).await;
     assert!(just_in.get("errors").is_none(), "{just_in:#}");
     let wait = (closes_at + chrono::Duration::seconds(1) - chrono::Utc::now())
         .to_std()
@@ -1393,6 +1395,12 @@ async fn comment_after_deadline_is_rejected_with_consultation_closed(app: TestAp
     )
     .await;
     assert_eq!(codes(&late), ["CONSULTATION_CLOSED"], "{late:#}");
+    // A retry of what was accepted in time still gets its comment back, not an error.
+    let retry = post_comment(&app, &token, keyed).await;
+    assert_eq!(
+        retry["data"]["postComment"]["id"],
+        just_in["data"]["postComment"]["id"]
+    );
     insta::assert_json_snapshot!("consultation_closed_error", late);
     // What was accepted is never altered: no edits, no withdrawals, no replies, no answers.
     let edit = app

@@ -483,9 +483,16 @@ impl CommentMutation {
                 stance: input.stance,
                 idempotency_key: key_arg(input.idempotency_key.as_deref())?,
             };
-            service::post(&app.db, &app.write_gate, viewer, new, &app.participation)
-                .await
-                .map(Comment)
+            service::post(
+                &app.db,
+                &app.write_gate,
+                &app.facts,
+                viewer,
+                new,
+                &app.participation,
+            )
+            .await
+            .map(Comment)
         }
         .await
         .gql()
@@ -515,7 +522,7 @@ impl CommentMutation {
                 stance: None,
                 idempotency_key: key_arg(input.idempotency_key.as_deref())?,
             };
-            let reply = service::post(&app.db, &app.write_gate, viewer, new, &app.participation).await?;
+            let reply = service::post(&app.db, &app.write_gate, &app.facts, viewer, new, &app.participation).await?;
             if reply.official_agency_id.is_some() && parent.author_id != viewer.account_id {
                 let slug = match crate::consultation::service::get(&app.db, parent.consultation_id)
                     .await?

@@ -25,6 +25,7 @@ use crate::{
     consultation::{ConsultationState, bangkok, entity as consultation, start_of_day_bangkok},
     draft::entity::{draft, section},
     error::{AppError, AppResult},
+    facts::Facts,
     graphql::relay::{Page, PageRequest},
     question::entity::answer,
     sanitize::CommentBody,
@@ -216,19 +217,20 @@ pub fn require_verified(viewer: &Viewer, rules: &ParticipationConfig) -> AppResu
 pub async fn post(
     db: &DatabaseConnection,
     gate: &crate::db::WriteGate,
+    facts: &Facts,
     viewer: &Viewer,
     new: NewComment,
     rules: &ParticipationConfig,
 ) -> AppResult<comment::Model> {
     require_verified(viewer, rules)?;
-    if let Some(key) = &new.idempotency_key
-        && let Some(existing) = by_idempotency_key(db, viewer.account_id, key).await?
-    {
-        return replay(existing, &new);
-    }
     // What does not change (the section's draft, the lead agency, the thread) is checked
-    // before the write; only the quota, the deadline and the insert run inside it.
-    let placed = place(db, viewer, &new, rules, Utc::now()).await?;
+    // before the write; only the quota, the deadline and the insert run inside it. A retry
+    // with a used idempotency key is caught by the unique index, so the common case reads
+    // nothing first.
+    let placed = match place(db, facts, viewer, &new, rules).await {
+        Ok(p) => p,
+        Err(e) => return replay_or(db, viewer, &new, e).await,
+    };
     let _turn = gate.enter().await;
     let result = db
         .transaction::<_, comment::Model, PostError>(|txn| {
@@ -251,9 +253,31 @@ pub async fn post(
                 .ok_or_else(|| AppError::internal("idempotency key taken but not found"))?;
             replay(existing, &new)
         }
-        Err(sea_orm::TransactionError::Transaction(PostError::App(e))) => Err(e),
+        // A retry after the deadline or over the quota still gets the comment it made.
+        Err(sea_orm::TransactionError::Transaction(PostError::App(e))) => {
+            replay_or(db, viewer, &new, e).await
+        }
         Err(sea_orm::TransactionError::Connection(e)) => Err(e.into()),
     }
+}
+
+/// The comment a retried request made, or else the error.
+async fn replay_or(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    new: &NewComment,
+    error: AppError,
+) -> AppResult<comment::Model> {
+    if let Some(key) = &new.idempotency_key
+        && matches!(
+            error,
+            AppError::ConsultationClosed(_) | AppError::RateLimited { .. }
+        )
+        && let Some(existing) = by_idempotency_key(db, viewer.account_id, key).await?
+    {
+        return replay(existing, new);
+    }
+    Err(error)
 }
 
 #[derive(Debug)]
@@ -288,7 +312,7 @@ pub async fn post_in(
     new: &NewComment,
     rules: &ParticipationConfig,
 ) -> AppResult<comment::Model> {
-    let placed = place(txn, viewer, new, rules, Utc::now()).await?;
+    let placed = place(txn, &Facts::default(), viewer, new, rules).await?;
     insert_comment(txn, viewer, new, placed, rules)
         .await
         .map_err(|e| match e {
@@ -307,23 +331,28 @@ struct Placement {
 
 async fn place(
     db: &impl ConnectionTrait,
+    facts: &Facts,
     viewer: &Viewer,
     new: &NewComment,
     rules: &ParticipationConfig,
-    now: DateTime<Utc>,
 ) -> AppResult<Placement> {
-    // Refused early when closed, so a late comment costs nothing; checked again in the write.
-    let c = open_consultation(db, new.consultation_id, now).await?;
-    let d = draft_of(db, &c).await?;
+    let (draft_id, version_id) = facts
+        .consultation(db, new.consultation_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("consultation"))?;
+    let lead_agency = facts
+        .lead_agency(db, draft_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("draft"))?;
     // A platform admin may moderate anywhere but speaks for no agency.
-    let official = (viewer.role.is_agency() && viewer.agency_id == Some(d.lead_agency_id))
-        .then_some(d.lead_agency_id);
+    let official =
+        (viewer.role.is_agency() && viewer.agency_id == Some(lead_agency)).then_some(lead_agency);
     let (section_id, depth) = match new.parent_id {
         Some(parent_id) => {
             let parent = comment::Entity::find_by_id(parent_id)
                 .one(db)
                 .await?
-                .filter(|p| p.consultation_id == c.id)
+                .filter(|p| p.consultation_id == new.consultation_id)
                 .ok_or_else(|| AppError::not_found("comment"))?;
             if parent.hidden_at.is_some() || parent.withdrawn_at.is_some() {
                 return Err(AppError::validation(
@@ -350,7 +379,18 @@ async fn place(
         }
         None => {
             if let Some(s) = new.section_id {
-                check_section(db, &c, s).await?;
+                let belongs = match facts.section_version(db, s).await? {
+                    None => return Err(AppError::not_found("section")),
+                    Some(v) if Some(v) == version_id => true,
+                    Some(_) if version_id.is_some() => false,
+                    Some(v) => facts.version_draft(db, v).await? == Some(draft_id),
+                };
+                if !belongs {
+                    return Err(AppError::validation(
+                        "sectionId",
+                        "this section is not part of the draft under consultation",
+                    ));
+                }
             }
             if official.is_some() && new.stance.is_some() {
                 return Err(AppError::validation(
