@@ -108,28 +108,19 @@ fn looks_like_markup(text: &str) -> bool {
 ///
 /// The length limit applies to the characters the user typed, not to the
 /// escaped form.
+pub fn plain_text(raw: &str, max_chars: usize) -> Result<String, BodyError> {
+    plain(raw, max_chars, LineBreaks::ToSpace)
+}
+
 /// Like [`plain_text`] for longer fields whose line breaks matter (a draft's rationale): the
 /// same normalisation, line breaks kept.
 pub fn plain_paragraphs(raw: &str, max_chars: usize) -> Result<String, BodyError> {
-    reject_oversized_raw(raw, max_chars)?;
-    let text = normalise_text(raw, LineBreaks::Keep);
-    let text = text.trim();
-    if text.chars().all(is_blank) {
-        return Err(BodyError::Empty);
-    }
-    let actual = text.chars().count();
-    if actual > max_chars {
-        return Err(BodyError::TooLong {
-            max: max_chars,
-            actual,
-        });
-    }
-    Ok(text.to_owned())
+    plain(raw, max_chars, LineBreaks::Keep)
 }
 
-pub fn plain_text(raw: &str, max_chars: usize) -> Result<String, BodyError> {
+fn plain(raw: &str, max_chars: usize, line_breaks: LineBreaks) -> Result<String, BodyError> {
     reject_oversized_raw(raw, max_chars)?;
-    let text = normalise_text(raw, LineBreaks::ToSpace);
+    let text = normalise_text(raw, line_breaks);
     let text = text.trim();
     if text.chars().all(is_blank) {
         return Err(BodyError::Empty);

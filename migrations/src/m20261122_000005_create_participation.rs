@@ -158,7 +158,7 @@ fn fk(
 async fn index(
     manager: &SchemaManager<'_>,
     name: &str,
-    table: impl IntoIden,
+    table: DynIden,
     cols: Vec<DynIden>,
     unique: bool,
 ) -> Result<(), DbErr> {
@@ -477,131 +477,109 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        index(
-            manager,
-            "idx_comments_section",
-            Comments::Table,
-            vec![Comments::SectionId.into_iden(), Comments::Id.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_comments_consultation",
-            Comments::Table,
-            vec![
-                Comments::ConsultationId.into_iden(),
-                Comments::Id.into_iden(),
-            ],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_comments_parent",
-            Comments::Table,
-            vec![Comments::ParentId.into_iden(), Comments::Id.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_comments_author",
-            Comments::Table,
-            vec![Comments::AuthorId.into_iden(), Comments::Id.into_iden()],
-            false,
-        )
-        .await?;
-        // A retried request finds the comment it already made.
-        index(
-            manager,
-            "uq_comments_idempotency",
-            Comments::Table,
-            vec![
-                Comments::AuthorId.into_iden(),
-                Comments::IdempotencyKey.into_iden(),
-            ],
-            true,
-        )
-        .await?;
-        index(
-            manager,
-            "uq_answers_question_account",
-            Answers::Table,
-            vec![
-                Answers::QuestionId.into_iden(),
-                Answers::AccountId.into_iden(),
-            ],
-            true,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_answers_consultation",
-            Answers::Table,
-            vec![Answers::ConsultationId.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_answer_choices_option",
-            AnswerChoices::Table,
-            vec![AnswerChoices::OptionId.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_questions_consultation",
-            Questions::Table,
-            vec![Questions::ConsultationId.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_question_options_question",
-            QuestionOptions::Table,
-            vec![QuestionOptions::QuestionId.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "uq_comment_flags_comment_account",
-            CommentFlags::Table,
-            vec![
-                CommentFlags::CommentId.into_iden(),
-                CommentFlags::AccountId.into_iden(),
-            ],
-            true,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_comment_revisions_comment",
-            CommentRevisions::Table,
-            vec![CommentRevisions::CommentId.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_moderation_actions_consultation",
-            ModerationActions::Table,
-            vec![ModerationActions::ConsultationId.into_iden()],
-            false,
-        )
-        .await?;
-        index(
-            manager,
-            "idx_consultation_changes_consultation",
-            ConsultationChanges::Table,
-            vec![ConsultationChanges::ConsultationId.into_iden()],
-            false,
-        )
-        .await?;
+        // (name, table, columns, unique)
+        let indexes: Vec<(&str, DynIden, Vec<DynIden>, bool)> = vec![
+            (
+                "idx_comments_section",
+                Comments::Table.into_iden(),
+                vec![Comments::SectionId.into_iden(), Comments::Id.into_iden()],
+                false,
+            ),
+            (
+                "idx_comments_consultation",
+                Comments::Table.into_iden(),
+                vec![
+                    Comments::ConsultationId.into_iden(),
+                    Comments::Id.into_iden(),
+                ],
+                false,
+            ),
+            (
+                "idx_comments_parent",
+                Comments::Table.into_iden(),
+                vec![Comments::ParentId.into_iden(), Comments::Id.into_iden()],
+                false,
+            ),
+            (
+                "idx_comments_author",
+                Comments::Table.into_iden(),
+                vec![Comments::AuthorId.into_iden(), Comments::Id.into_iden()],
+                false,
+            ),
+            // A retried request finds the comment it already made.
+            (
+                "uq_comments_idempotency",
+                Comments::Table.into_iden(),
+                vec![
+                    Comments::AuthorId.into_iden(),
+                    Comments::IdempotencyKey.into_iden(),
+                ],
+                true,
+            ),
+            (
+                "uq_answers_question_account",
+                Answers::Table.into_iden(),
+                vec![
+                    Answers::QuestionId.into_iden(),
+                    Answers::AccountId.into_iden(),
+                ],
+                true,
+            ),
+            (
+                "idx_answers_consultation",
+                Answers::Table.into_iden(),
+                vec![Answers::ConsultationId.into_iden()],
+                false,
+            ),
+            (
+                "idx_answer_choices_option",
+                AnswerChoices::Table.into_iden(),
+                vec![AnswerChoices::OptionId.into_iden()],
+                false,
+            ),
+            (
+                "idx_questions_consultation",
+                Questions::Table.into_iden(),
+                vec![Questions::ConsultationId.into_iden()],
+                false,
+            ),
+            (
+                "idx_question_options_question",
+                QuestionOptions::Table.into_iden(),
+                vec![QuestionOptions::QuestionId.into_iden()],
+                false,
+            ),
+            (
+                "uq_comment_flags_comment_account",
+                CommentFlags::Table.into_iden(),
+                vec![
+                    CommentFlags::CommentId.into_iden(),
+                    CommentFlags::AccountId.into_iden(),
+                ],
+                true,
+            ),
+            (
+                "idx_comment_revisions_comment",
+                CommentRevisions::Table.into_iden(),
+                vec![CommentRevisions::CommentId.into_iden()],
+                false,
+            ),
+            (
+                "idx_moderation_actions_consultation",
+                ModerationActions::Table.into_iden(),
+                vec![ModerationActions::ConsultationId.into_iden()],
+                false,
+            ),
+            (
+                "idx_consultation_changes_consultation",
+                ConsultationChanges::Table.into_iden(),
+                vec![ConsultationChanges::ConsultationId.into_iden()],
+                false,
+            ),
+        ];
+        for (name, table, cols, unique) in indexes {
+            index(manager, name, table, cols, unique).await?;
+        }
         Ok(())
     }
 

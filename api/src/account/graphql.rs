@@ -178,6 +178,23 @@ async fn followed_arg(
     }
 }
 
+async fn set_follow(
+    ctx: &Context<'_>,
+    draft_id: Option<ID>,
+    agency: Option<String>,
+    follow: bool,
+) -> async_graphql::Result<bool> {
+    let viewer = meta(ctx).writer().gql()?.clone();
+    let what = followed_arg(ctx, draft_id, agency).await?;
+    let db = &app(ctx).db;
+    if follow {
+        service::follow(db, viewer.account_id, what).await.gql()?;
+    } else {
+        service::unfollow(db, viewer.account_id, what).await.gql()?;
+    }
+    Ok(true)
+}
+
 /// A researcher's API key, without its secret.
 pub struct ApiKey(api_key::Model);
 
@@ -565,12 +582,7 @@ impl AccountMutation {
         draft_id: Option<ID>,
         agency: Option<String>,
     ) -> async_graphql::Result<bool> {
-        let viewer = meta(ctx).writer().gql()?.clone();
-        let what = followed_arg(ctx, draft_id, agency).await?;
-        service::follow(&app(ctx).db, viewer.account_id, what)
-            .await
-            .gql()?;
-        Ok(true)
+        set_follow(ctx, draft_id, agency, true).await
     }
 
     async fn unfollow(
@@ -579,12 +591,7 @@ impl AccountMutation {
         draft_id: Option<ID>,
         agency: Option<String>,
     ) -> async_graphql::Result<bool> {
-        let viewer = meta(ctx).writer().gql()?.clone();
-        let what = followed_arg(ctx, draft_id, agency).await?;
-        service::unfollow(&app(ctx).db, viewer.account_id, what)
-            .await
-            .gql()?;
-        Ok(true)
+        set_follow(ctx, draft_id, agency, false).await
     }
 
     /// Sets the role of the account with this e-mail address. Platform admins may grant any role; agency admins may grant
