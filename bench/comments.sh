@@ -50,7 +50,7 @@ if [ "$BACKEND" = postgres ]; then
   DURABILITY="$(psql -tA "$PG/$PGDB" -c "SELECT 'synchronous_commit=' || current_setting('synchronous_commit') || ' fsync=' || current_setting('fsync') || ' ' || split_part(version(), ' on ', 1)")"
 else
   export RUBFANG_DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc"
-  DURABILITY="WAL, synchronous=NORMAL (api/src/db.rs)"
+  DURABILITY="journal_mode=WAL synchronous=NORMAL, as api/src/db.rs sets"
 fi
 if [ -n "${BENCH_DB_CONNECTIONS:-}" ]; then export RUBFANG_DATABASE_MAX_CONNECTIONS="$BENCH_DB_CONNECTIONS"; fi
 
@@ -93,11 +93,12 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
 
 echo "$CONNS connections over $THREADS wrk threads, $(nproc) cores shared with wrk; warming up 3s..."
 run warmup 3s
+sleep 2 # let requests cut off at the warm-up's deadline finish
 BEFORE=$(stats)
 TICKS0=$(cpu_ticks)
 run main "$DURATION"
 TICKS1=$(cpu_ticks)
-sleep 1
+sleep 2
 AFTER=$(stats)
 grep -E '^\s+(Latency|Req/Sec)|^\s+(50|75|90|99)%|requests in|Socket errors|Non-2xx' "$WORK/main.txt" | sed 's/^/  /'
 grep '^BENCH first_failure' "$WORK/main.txt" || true

@@ -200,7 +200,7 @@ pub async fn seed(
             display_name: Set(format!("ผู้ทดสอบ {n}")),
             // Not of the shape `service::pseudonym` draws (6 characters), so never a collision.
             pseudonym: Set(format!("ผู้แสดงความคิดเห็น #BENCH-{n}")),
-            show_pseudonym: Set(n % 3 == 0),
+            show_pseudonym: Set(n.is_multiple_of(3)),
             respondent_category: Set(match n % 10 {
                 0 => RespondentCategory::Business,
                 1 => RespondentCategory::CivilSociety,
@@ -272,7 +272,7 @@ pub async fn seed(
     // Spread over the time the consultation has been open, oldest first as ids grow.
     let from = cons.opens_at;
     let span_ms = (now - from).num_milliseconds().max(1);
-    let mut rng = SplitMix64(0x7275_6266_616e_67);
+    let mut rng = SplitMix64(0x0072_7562_6661_6e67);
     let mut written = 0u64;
     while written < comments {
         let batch_end = (written + COMMENTS_PER_TXN).min(comments);
@@ -351,7 +351,7 @@ fn comment_row(
 ) -> comment::ActiveModel {
     let r = rng.next();
     // One in ten on the draft as a whole, the rest over its sections.
-    let section_id = if sections.is_empty() || r % 10 == 0 {
+    let section_id = if sections.is_empty() || r.is_multiple_of(10) {
         None
     } else {
         Some(sections[((r >> 8) % sections.len() as u64) as usize])

@@ -77,7 +77,7 @@ impl Application {
             limiter: limiter.clone(),
             mailer: mailer.clone(),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
-            write_gate: Arc::new(db::WriteGate::for_connection(&db)),
+            write_gate: Arc::new(db::WriteGate::open(&config.database).await?),
             facts: Arc::default(),
         };
         let schema = build_schema(context, &config.limits);

@@ -1937,7 +1937,7 @@ async fn the_daily_quota_holds_in_the_database(app: TestApp) -> TestApp {
         .as_u64()
         .unwrap();
     assert!(
-        retry >= 1 && retry <= 86_400,
+        (1..=86_400).contains(&retry),
         "until Bangkok midnight: {retry}"
     );
     assert_eq!(rows(&app, "comments").await, before);

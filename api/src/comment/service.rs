@@ -231,8 +231,8 @@ pub async fn post(
         Ok(p) => p,
         Err(e) => return replay_or(db, viewer, &new, e).await,
     };
-    let _turn = gate.enter().await;
-    let result = db
+    let result = gate
+        .writer(db)
         .transaction::<_, comment::Model, PostError>(|txn| {
             let new = new.clone();
             let viewer = viewer.clone();

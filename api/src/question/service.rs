@@ -264,8 +264,8 @@ pub async fn answer(
     }
     let viewer = viewer.clone();
     let rules = rules.clone();
-    let _turn = gate.enter().await;
-    let result = db
+    let result = gate
+        .writer(db)
         .transaction::<_, answer::Model, AppError>(|txn| {
             let new = new.clone();
             Box::pin(async move {
