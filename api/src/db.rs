@@ -132,6 +132,11 @@ impl WriteGate {
         Ok(Self(Some(connect(&single).await?)))
     }
 
+    /// The dedicated connection, on SQLite.
+    pub fn dedicated(&self) -> Option<&DatabaseConnection> {
+        self.0.as_ref()
+    }
+
     /// The connection to write through: the dedicated one, or else `shared`.
     pub fn writer<'a>(&'a self, shared: &'a DatabaseConnection) -> &'a DatabaseConnection {
         self.0.as_ref().unwrap_or(shared)

@@ -69,6 +69,7 @@ impl Application {
                  verification mails go only to the log, at debug level"
             );
         }
+        let write_gate = Arc::new(db::WriteGate::open(&config.database).await?);
         let context = AppContext {
             db: db.clone(),
             texts: texts.clone(),
@@ -77,7 +78,10 @@ impl Application {
             limiter: limiter.clone(),
             mailer: mailer.clone(),
             public_url: config.public_url.trim_end_matches('/').to_owned(),
-            write_gate: Arc::new(db::WriteGate::open(&config.database).await?),
+            comment_writer: write_gate
+                .dedicated()
+                .map(|w| crate::comment::writer::CommentWriter::start(w.clone())),
+            write_gate,
             facts: Arc::default(),
         };
         let schema = build_schema(context, &config.limits);

@@ -485,7 +485,7 @@ impl CommentMutation {
             };
             service::post(
                 &app.db,
-                &app.write_gate,
+                app.comment_writer.as_ref(),
                 &app.facts,
                 viewer,
                 new,
@@ -522,7 +522,7 @@ impl CommentMutation {
                 stance: None,
                 idempotency_key: key_arg(input.idempotency_key.as_deref())?,
             };
-            let reply = service::post(&app.db, &app.write_gate, &app.facts, viewer, new, &app.participation).await?;
+            let reply = service::post(&app.db, app.comment_writer.as_ref(), &app.facts, viewer, new, &app.participation).await?;
             if reply.official_agency_id.is_some() && parent.author_id != viewer.account_id {
                 let slug = match crate::consultation::service::get(&app.db, parent.consultation_id)
                     .await?
@@ -627,12 +627,12 @@ impl CommentMutation {
         moderate(ctx, &comment_id, true, Some(reason), note).await
     }
 
-    /// Shows a hidden comment again, with a note; logged like hiding.
+    /// Shows a hidden comment again, with a note saying why; logged like hiding.
     async fn unhide_comment(
         &self,
         ctx: &Context<'_>,
         comment_id: ID,
-        #[graphql(default)] note: String,
+        note: String,
     ) -> async_graphql::Result<Comment> {
         moderate(ctx, &comment_id, false, None, note).await
     }

@@ -4,6 +4,7 @@
 pub mod entity;
 pub mod graphql;
 pub mod service;
+pub mod writer;
 
 use sea_orm::entity::prelude::*;
 

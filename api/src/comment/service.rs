@@ -18,6 +18,7 @@ use sea_orm::{
 use super::{
     HideReason, Stance,
     entity::{comment, daily_quota, flag, moderation, revision},
+    writer::{CommentWriter, Job},
 };
 use crate::{
     account::{RespondentCategory, Viewer, entity::account},
@@ -114,6 +115,27 @@ pub async fn charge_daily_quota(
     if used as i64 > limit as i64 {
         return Err(AppError::RateLimited { retry_after: left });
     }
+    Ok(())
+}
+
+/// Gives back one use of today's quota (a write refused after it was counted).
+pub async fn refund_daily_quota(
+    txn: &impl ConnectionTrait,
+    account_id: i64,
+    action: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (day, _) = quota_day(now);
+    daily_quota::Entity::update_many()
+        .col_expr(
+            daily_quota::Column::Used,
+            Expr::col(daily_quota::Column::Used).sub(1),
+        )
+        .filter(daily_quota::Column::AccountId.eq(account_id))
+        .filter(daily_quota::Column::Day.eq(day))
+        .filter(daily_quota::Column::Action.eq(action))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 
@@ -216,7 +238,7 @@ pub fn require_verified(viewer: &Viewer, rules: &ParticipationConfig) -> AppResu
 /// Posts a comment or a reply. Returns once it is committed.
 pub async fn post(
     db: &DatabaseConnection,
-    gate: &crate::db::WriteGate,
+    writer: Option<&CommentWriter>,
     facts: &Facts,
     viewer: &Viewer,
     new: NewComment,
@@ -231,18 +253,35 @@ pub async fn post(
         Ok(p) => p,
         Err(e) => return replay_or(db, viewer, &new, e).await,
     };
-    let result = gate
-        .writer(db)
-        .transaction::<_, comment::Model, PostError>(|txn| {
-            let new = new.clone();
-            let viewer = viewer.clone();
-            let rules = rules.clone();
-            Box::pin(async move { insert_comment(txn, &viewer, &new, placed, &rules).await })
-        })
-        .await;
+    let result = match writer {
+        // SQLite: group commit through the writer task.
+        Some(w) => {
+            w.write(|reply| Job {
+                account_id: viewer.account_id,
+                daily_limit: daily_limit(viewer, rules),
+                consultation_id: new.consultation_id,
+                has_key: new.idempotency_key.is_some(),
+                row: new_row(viewer, &new, placed, Utc::now()),
+                reply,
+            })
+            .await
+        }
+        None => db
+            .transaction::<_, comment::Model, PostError>(|txn| {
+                let new = new.clone();
+                let viewer = viewer.clone();
+                let rules = rules.clone();
+                Box::pin(async move { insert_comment(txn, &viewer, &new, placed, &rules).await })
+            })
+            .await
+            .map_err(|e| match e {
+                sea_orm::TransactionError::Connection(e) => PostError::App(e.into()),
+                sea_orm::TransactionError::Transaction(e) => e,
+            }),
+    };
     match result {
         Ok(c) => Ok(c),
-        Err(sea_orm::TransactionError::Transaction(PostError::KeyTaken)) => {
+        Err(PostError::KeyTaken) => {
             // A concurrent retry with the same key won; return what it made.
             let key = new
                 .idempotency_key
@@ -254,10 +293,41 @@ pub async fn post(
             replay(existing, &new)
         }
         // A retry after the deadline or over the quota still gets the comment it made.
-        Err(sea_orm::TransactionError::Transaction(PostError::App(e))) => {
-            replay_or(db, viewer, &new, e).await
-        }
-        Err(sea_orm::TransactionError::Connection(e)) => Err(e.into()),
+        Err(PostError::App(e)) => replay_or(db, viewer, &new, e).await,
+    }
+}
+
+/// Agencies answer many comments in a large consultation; their daily quota is far higher.
+fn daily_limit(viewer: &Viewer, rules: &ParticipationConfig) -> u32 {
+    if viewer.role.is_agency() {
+        rules.comments_per_day.saturating_mul(100)
+    } else {
+        rules.comments_per_day
+    }
+}
+
+fn new_row(
+    viewer: &Viewer,
+    new: &NewComment,
+    placed: Placement,
+    now: DateTime<Utc>,
+) -> comment::ActiveModel {
+    comment::ActiveModel {
+        consultation_id: Set(new.consultation_id),
+        section_id: Set(placed.section_id),
+        parent_id: Set(new.parent_id),
+        depth: Set(placed.depth),
+        author_id: Set(viewer.account_id),
+        body: Set(new.body.as_html().to_owned()),
+        stance: Set(new.stance),
+        official_agency_id: Set(placed.official),
+        created_at: Set(now),
+        edited_at: Set(None),
+        withdrawn_at: Set(None),
+        hidden_at: Set(None),
+        hidden_reason: Set(None),
+        idempotency_key: Set(new.idempotency_key.as_ref().map(|k| k.0.clone())),
+        ..Default::default()
     }
 }
 
@@ -281,7 +351,7 @@ async fn replay_or(
 }
 
 #[derive(Debug)]
-enum PostError {
+pub(super) enum PostError {
     App(AppError),
     /// The idempotency key was taken by a concurrent request.
     KeyTaken,
@@ -416,38 +486,17 @@ async fn insert_comment(
     rules: &ParticipationConfig,
 ) -> Result<comment::Model, PostError> {
     let now = Utc::now();
-    // Agencies answer many comments in a large consultation; their quota is far higher.
-    let daily = if viewer.role.is_agency() {
-        rules.comments_per_day.saturating_mul(100)
-    } else {
-        rules.comments_per_day
-    };
-    charge_daily_quota(txn, viewer.account_id, "comment", daily, now).await?;
+    charge_daily_quota(
+        txn,
+        viewer.account_id,
+        "comment",
+        daily_limit(viewer, rules),
+        now,
+    )
+    .await?;
     // The deadline, at the instant of the write.
-    let c = open_consultation(txn, new.consultation_id, now).await?;
-    let Placement {
-        section_id,
-        depth,
-        official,
-    } = placed;
-    let row = comment::ActiveModel {
-        consultation_id: Set(c.id),
-        section_id: Set(section_id),
-        parent_id: Set(new.parent_id),
-        depth: Set(depth),
-        author_id: Set(viewer.account_id),
-        body: Set(new.body.as_html().to_owned()),
-        stance: Set(new.stance),
-        official_agency_id: Set(official),
-        created_at: Set(now),
-        edited_at: Set(None),
-        withdrawn_at: Set(None),
-        hidden_at: Set(None),
-        hidden_reason: Set(None),
-        idempotency_key: Set(new.idempotency_key.as_ref().map(|k| k.0.clone())),
-        ..Default::default()
-    };
-    match row.insert(txn).await {
+    open_consultation(txn, new.consultation_id, now).await?;
+    match new_row(viewer, new, placed, now).insert(txn).await {
         Ok(m) => Ok(m),
         Err(e)
             if new.idempotency_key.is_some()
@@ -848,6 +897,12 @@ pub async fn moderate(
                     };
                     (moderation::ModerationAction::Restore, reason.unwrap_or(was))
                 };
+                if !hide && note.trim().is_empty() {
+                    return Err(AppError::validation(
+                        "note",
+                        "restoring a comment needs a note saying why",
+                    ));
+                }
                 if reason == HideReason::Other && note.trim().is_empty() {
                     return Err(AppError::validation(
                         "note",

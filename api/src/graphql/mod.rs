@@ -50,6 +50,8 @@ pub struct AppContext {
     pub public_url: String,
     /// Queues the hot writes on SQLite (see `db::WriteGate`).
     pub write_gate: Arc<crate::db::WriteGate>,
+    /// SQLite's group-committing comment writer; none on PostgreSQL.
+    pub comment_writer: Option<crate::comment::writer::CommentWriter>,
     /// Immutable facts the hot write path would otherwise re-read.
     pub facts: Arc<crate::facts::Facts>,
 }
