@@ -50,7 +50,7 @@ if [ "$BACKEND" = postgres ]; then
   DURABILITY="$(psql -tA "$PG/$PGDB" -c "SELECT 'synchronous_commit=' || current_setting('synchronous_commit') || ' fsync=' || current_setting('fsync') || ' ' || split_part(version(), ' on ', 1)")"
 else
   export RUBFANG_DATABASE_URL="sqlite://$WORK/bench.db?mode=rwc"
-  DURABILITY="journal_mode=WAL synchronous=NORMAL, as api/src/db.rs sets"
+  DURABILITY="journal_mode=WAL synchronous=FULL, as api/src/db.rs sets"
 fi
 if [ -n "${BENCH_DB_CONNECTIONS:-}" ]; then export RUBFANG_DATABASE_MAX_CONNECTIONS="$BENCH_DB_CONNECTIONS"; fi
 
