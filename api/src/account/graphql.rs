@@ -48,10 +48,7 @@ impl async_graphql::dataloader::Loader<i64> for AccountLoader {
 
 /// The account with this id, through the request-spanning batch loader.
 pub async fn load_account(ctx: &Context<'_>, id: i64) -> AppResult<Option<account::Model>> {
-    ctx.data_unchecked::<async_graphql::dataloader::DataLoader<AccountLoader>>()
-        .load_one(id)
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))
+    crate::graphql::load::<AccountLoader, _>(ctx, id).await
 }
 
 /// The session cookie (HttpOnly, SameSite=Lax) the site uses; API clients send the same token

@@ -246,11 +246,8 @@ pub async fn section_stats(
     ctx: &Context<'_>,
     section_id: i64,
 ) -> async_graphql::Result<CommentStatsOut> {
-    let stats = ctx
-        .data_unchecked::<async_graphql::dataloader::DataLoader<SectionStatsLoader>>()
-        .load_one(section_id)
+    let stats = crate::graphql::load::<SectionStatsLoader, _>(ctx, section_id)
         .await
-        .map_err(|e| AppError::internal(e.to_string()))
         .gql()?
         .unwrap_or_default();
     Ok(stats.into())

@@ -23,8 +23,8 @@ use super::{
 use crate::{
     account::{RespondentCategory, Viewer, entity::account},
     config::ParticipationConfig,
-    consultation::{ConsultationState, bangkok, entity as consultation, start_of_day_bangkok},
-    draft::entity::{draft, section},
+    consultation::{bangkok, entity as consultation, start_of_day_bangkok},
+    draft::entity::draft,
     error::{AppError, AppResult},
     facts::Facts,
     graphql::relay::{Page, PageRequest},
@@ -149,15 +149,8 @@ pub async fn open_consultation(
         .one(txn)
         .await?
         .ok_or_else(|| AppError::not_found("consultation"))?;
-    match c.state_at(now) {
-        ConsultationState::Open => Ok(c),
-        ConsultationState::Scheduled => Err(AppError::ConsultationClosed(
-            "the consultation has not opened yet".into(),
-        )),
-        ConsultationState::Closed => Err(AppError::ConsultationClosed(
-            "the consultation is closed; nothing more is accepted".into(),
-        )),
-    }
+    c.state_at(now).accepting_writes()?;
+    Ok(c)
 }
 
 pub async fn draft_of(
@@ -170,31 +163,27 @@ pub async fn draft_of(
         .ok_or_else(|| AppError::not_found("draft"))
 }
 
-/// Checks a section belongs to what the consultation is about: its version if it names one,
-/// otherwise any version of its draft.
+/// Checks a section belongs to what a consultation is about: the version it consults on if it
+/// names one, otherwise any version of its draft.
 pub async fn check_section(
     db: &impl ConnectionTrait,
-    c: &consultation::Model,
+    facts: &Facts,
+    (draft_id, version_id): (i64, Option<i64>),
     section_id: i64,
-) -> AppResult<section::Model> {
-    let s = section::Entity::find_by_id(section_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("section"))?;
-    let belongs = match c.version_id {
-        Some(v) => s.version_id == v,
-        None => crate::draft::entity::version::Entity::find_by_id(s.version_id)
-            .one(db)
-            .await?
-            .is_some_and(|v| v.draft_id == c.draft_id),
+) -> AppResult<()> {
+    let belongs = match facts.section_version(db, section_id).await? {
+        None => return Err(AppError::not_found("section")),
+        Some(v) if version_id.is_some() => Some(v) == version_id,
+        Some(v) => facts.version_draft(db, v).await? == Some(draft_id),
     };
-    if !belongs {
-        return Err(AppError::validation(
+    if belongs {
+        Ok(())
+    } else {
+        Err(AppError::validation(
             "sectionId",
             "this section is not part of the draft under consultation",
-        ));
+        ))
     }
-    Ok(s)
 }
 
 async fn by_idempotency_key(
@@ -449,18 +438,7 @@ async fn place(
         }
         None => {
             if let Some(s) = new.section_id {
-                let belongs = match facts.section_version(db, s).await? {
-                    None => return Err(AppError::not_found("section")),
-                    Some(v) if Some(v) == version_id => true,
-                    Some(_) if version_id.is_some() => false,
-                    Some(v) => facts.version_draft(db, v).await? == Some(draft_id),
-                };
-                if !belongs {
-                    return Err(AppError::validation(
-                        "sectionId",
-                        "this section is not part of the draft under consultation",
-                    ));
-                }
+                check_section(db, facts, (draft_id, version_id), s).await?;
             }
             if official.is_some() && new.stance.is_some() {
                 return Err(AppError::validation(
@@ -696,6 +674,20 @@ pub struct CommentStats {
     pub neutral: u64,
 }
 
+impl CommentStats {
+    /// Adds a `GROUP BY stance` row.
+    fn add(&mut self, stance: Option<Stance>, n: i64) {
+        let n = non_negative(n);
+        self.comments += n;
+        match stance {
+            Some(Stance::Agree) => self.agree += n,
+            Some(Stance::Disagree) => self.disagree += n,
+            Some(Stance::Neutral) => self.neutral += n,
+            None => {}
+        }
+    }
+}
+
 #[derive(FromQueryResult)]
 struct StanceCount {
     stance: Option<Stance>,
@@ -724,14 +716,7 @@ pub async fn stats(
     let rows = q.into_model::<StanceCount>().all(db).await?;
     let mut stats = CommentStats::default();
     for r in rows {
-        let n = non_negative(r.n);
-        stats.comments += n;
-        match r.stance {
-            Some(Stance::Agree) => stats.agree += n,
-            Some(Stance::Disagree) => stats.disagree += n,
-            Some(Stance::Neutral) => stats.neutral += n,
-            None => {}
-        }
+        stats.add(r.stance, r.n);
     }
     Ok(stats)
 }
@@ -769,14 +754,7 @@ pub async fn stats_by_section(
         let Some(stats) = r.section_id.and_then(|s| out.get_mut(&s)) else {
             continue;
         };
-        let n = non_negative(r.n);
-        stats.comments += n;
-        match r.stance {
-            Some(Stance::Agree) => stats.agree += n,
-            Some(Stance::Disagree) => stats.disagree += n,
-            Some(Stance::Neutral) => stats.neutral += n,
-            None => {}
-        }
+        stats.add(r.stance, r.n);
     }
     Ok(out)
 }

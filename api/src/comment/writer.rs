@@ -128,21 +128,9 @@ async fn write_one(
             s
         }
     };
-    match state {
-        Some(ConsultationState::Open) => {}
-        Some(ConsultationState::Scheduled) => {
-            return Err(
-                AppError::ConsultationClosed("the consultation has not opened yet".into()).into(),
-            );
-        }
-        Some(ConsultationState::Closed) => {
-            return Err(AppError::ConsultationClosed(
-                "the consultation is closed; nothing more is accepted".into(),
-            )
-            .into());
-        }
-        None => return Err(AppError::not_found("consultation").into()),
-    }
+    state
+        .ok_or_else(|| AppError::not_found("consultation"))?
+        .accepting_writes()?;
     if let Err(e) = charge_daily_quota(txn, job.account_id, "comment", job.daily_limit, now).await {
         if matches!(e, AppError::RateLimited { .. }) {
             refund_daily_quota(txn, job.account_id, "comment", now).await?;

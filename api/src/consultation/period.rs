@@ -30,6 +30,21 @@ pub enum ConsultationState {
     Closed,
 }
 
+impl ConsultationState {
+    /// Writes (comments, replies, edits, answers) are taken only while open.
+    pub fn accepting_writes(self) -> AppResult<()> {
+        match self {
+            Self::Open => Ok(()),
+            Self::Scheduled => Err(AppError::ConsultationClosed(
+                "the consultation has not opened yet".into(),
+            )),
+            Self::Closed => Err(AppError::ConsultationClosed(
+                "the consultation is closed; nothing more is accepted".into(),
+            )),
+        }
+    }
+}
+
 /// A valid consultation period. The only way to make one is [`ConsultationPeriod::new`], so a
 /// stored period always respects the floor or carries its reason.
 #[derive(Clone, Debug, PartialEq, Eq)]

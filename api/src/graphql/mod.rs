@@ -82,6 +82,18 @@ pub fn meta<'a>(ctx: &Context<'a>) -> &'a RequestMeta {
     ctx.data_opt::<RequestMeta>().unwrap_or(&IN_PROCESS)
 }
 
+/// One value through a server-wide batch loader (see `build_schema`).
+pub async fn load<L, K>(ctx: &Context<'_>, key: K) -> AppResult<Option<L::Value>>
+where
+    L: async_graphql::dataloader::Loader<K, Error = Arc<String>>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+{
+    ctx.data_unchecked::<async_graphql::dataloader::DataLoader<L>>()
+        .load_one(key)
+        .await
+        .map_err(|e| AppError::internal(e.to_string()))
+}
+
 /// Counts one `action` against the client's address and account; `RATE_LIMITED` when over.
 pub fn rate_limit(ctx: &Context<'_>, action: LimitedAction) -> AppResult<()> {
     app(ctx)

@@ -115,16 +115,15 @@ pub async fn section_questions(
     ctx: &Context<'_>,
     section_id: i64,
 ) -> async_graphql::Result<Vec<Question>> {
-    Ok(ctx
-        .data_unchecked::<async_graphql::dataloader::DataLoader<SectionQuestionsLoader>>()
-        .load_one(section_id)
-        .await
-        .map_err(|e| AppError::internal(e.to_string()))
-        .gql()?
-        .unwrap_or_default()
-        .into_iter()
-        .map(Question)
-        .collect())
+    Ok(
+        crate::graphql::load::<SectionQuestionsLoader, _>(ctx, section_id)
+            .await
+            .gql()?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Question)
+            .collect(),
+    )
 }
 
 /// The questions of a consultation, filtered by section if asked.
@@ -202,7 +201,9 @@ impl QuestionMutation {
                 prompt: input.prompt,
                 options: input.options,
             };
-            service::ask(&app(ctx).db, viewer, new).await.map(Question)
+            service::ask(&app(ctx).db, &app(ctx).facts, viewer, new)
+                .await
+                .map(Question)
         }
         .await
         .gql()

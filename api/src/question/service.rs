@@ -19,6 +19,7 @@ use crate::{
     config::ParticipationConfig,
     consultation::{ConsultationState, entity as consultation},
     error::{AppError, AppResult},
+    facts::Facts,
     sanitize::{self, CommentBody},
 };
 
@@ -35,6 +36,7 @@ pub struct NewQuestion {
 /// Adds a question to a consultation that has not closed. Agency staff of the lead agency only.
 pub async fn ask(
     db: &DatabaseConnection,
+    facts: &std::sync::Arc<Facts>,
     viewer: &Viewer,
     new: NewQuestion,
 ) -> AppResult<question::Model> {
@@ -81,6 +83,7 @@ pub async fn ask(
         }
     };
     let viewer = viewer.clone();
+    let facts = facts.clone();
     Ok(db
         .transaction::<_, question::Model, AppError>(|txn| {
             Box::pin(async move {
@@ -106,7 +109,7 @@ pub async fn ask(
                     ));
                 }
                 if let Some(s) = new.section_id {
-                    check_section(txn, &c, s).await?;
+                    check_section(txn, &facts, (c.draft_id, c.version_id), s).await?;
                 }
                 insert(txn, c.id, new.section_id, new.kind, prompt, labels).await
             })
