@@ -9,7 +9,7 @@ use crate::{
     account::Role,
     config::{
         ApiLimits, Config, DatabaseConfig, MailConfig, ParticipationConfig, PolicyConfig,
-        RateLimitConfig,
+        RateLimitConfig, SearchConfig,
     },
     draft::{DraftStatus, InstrumentKind},
     error::AppError,
@@ -67,6 +67,26 @@ pub struct CommonArgs {
         global = true
     )]
     pub consultation_min_days: u32,
+    /// Meilisearch server, e.g. `http://127.0.0.1:7700`. Unset: the embedded search engine,
+    /// its index under the data directory.
+    #[arg(long, env = "RUBFANG_MEILI_URL", global = true)]
+    pub meili_url: Option<String>,
+    /// Meilisearch master (or admin) key.
+    #[arg(
+        long,
+        env = "RUBFANG_MEILI_MASTER_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub meili_master_key: Option<String>,
+    /// Prefix of rubfang's Meilisearch index names.
+    #[arg(
+        long,
+        env = "RUBFANG_MEILI_INDEX_PREFIX",
+        default_value = "rubfang_",
+        global = true
+    )]
+    pub meili_index_prefix: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,9 +104,24 @@ pub enum Command {
     SeedDemo,
     /// Give a registered account a role, e.g. the first platform admin.
     GrantRole(GrantRoleArgs),
+    /// Rebuild the search index from the database (empties it first).
+    Reindex,
+    /// Search engine tasks.
+    Search {
+        #[command(subcommand)]
+        action: SearchAction,
+    },
     /// Benchmark data: bench accounts with sessions and many comments (for `bench/`).
     #[command(hide = true)]
     BenchSeed(BenchSeedArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchAction {
+    /// Create the indexes and apply `search-config/` (the server also does this at start-up).
+    Setup,
+    /// Print the engine, whether it answers, and the outbox backlog.
+    Status,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +258,9 @@ pub struct RateArgs {
     /// Bulk exports (default 10/h:3).
     #[arg(long, env = "RUBFANG_RATE_EXPORT", value_parser = Quota::parse)]
     pub rate_export: Option<Quota>,
+    /// Search queries per address and per account (default 120/m:30).
+    #[arg(long, env = "RUBFANG_RATE_SEARCH", value_parser = Quota::parse)]
+    pub rate_search: Option<Quota>,
 }
 
 impl RateArgs {
@@ -237,6 +275,7 @@ impl RateArgs {
             (LimitedAction::Login, self.rate_login),
             (LimitedAction::Flag, self.rate_flag),
             (LimitedAction::Export, self.rate_export),
+            (LimitedAction::Search, self.rate_search),
         ] {
             if let Some(q) = quota {
                 config.set(action, q);
@@ -297,6 +336,15 @@ impl CommonArgs {
         }
     }
 
+    pub fn search(&self) -> SearchConfig {
+        SearchConfig::from_parts(
+            self.meili_url.as_deref(),
+            self.meili_master_key.as_deref(),
+            &self.meili_index_prefix,
+            Some(&self.data_dir),
+        )
+    }
+
     pub fn policy(&self) -> PolicyConfig {
         PolicyConfig {
             consultation_min_days: self.consultation_min_days,
@@ -353,6 +401,7 @@ impl CommonArgs {
             participation,
             rate_limits,
             mail,
+            search: self.search(),
         })
     }
 }

@@ -22,6 +22,45 @@ pub struct Config {
     pub participation: ParticipationConfig,
     pub rate_limits: RateLimitConfig,
     pub mail: MailConfig,
+    pub search: SearchConfig,
+}
+
+/// Which search engine serves `search`.
+#[derive(Clone, Debug)]
+pub enum SearchConfig {
+    /// tantivy in this process, its index in `dir` (in memory when `None`: tests).
+    Embedded { dir: Option<PathBuf> },
+    /// A Meilisearch server (production, several instances).
+    Meilisearch {
+        url: String,
+        master_key: Option<SecretString>,
+        /// Prepended to the index names, so deployments can share a server.
+        index_prefix: String,
+    },
+}
+
+impl SearchConfig {
+    /// From `RUBFANG_MEILI_URL` / `RUBFANG_MEILI_MASTER_KEY` when the URL is set, else the
+    /// embedded engine under `data_dir/search`.
+    pub fn from_parts(
+        meili_url: Option<&str>,
+        meili_key: Option<&str>,
+        index_prefix: &str,
+        data_dir: Option<&std::path::Path>,
+    ) -> SearchConfig {
+        match meili_url.map(str::trim).filter(|u| !u.is_empty()) {
+            Some(url) => SearchConfig::Meilisearch {
+                url: url.to_owned(),
+                master_key: meili_key
+                    .filter(|k| !k.is_empty())
+                    .map(|k| SecretString::from(k.to_owned())),
+                index_prefix: index_prefix.to_owned(),
+            },
+            None => SearchConfig::Embedded {
+                dir: data_dir.map(|d| d.join("search")),
+            },
+        }
+    }
 }
 
 /// The rules of taking part: who may comment and how much.

@@ -23,6 +23,9 @@ pub enum AppError {
     /// Writes outside the consultation's period; the message says whether not yet or no more.
     #[error("{0}")]
     ConsultationClosed(String),
+    /// The search engine did not answer; the rest of the platform works.
+    #[error("search is unavailable right now ({0}); try again shortly")]
+    SearchUnavailable(String),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -53,6 +56,7 @@ impl AppError {
             Self::Conflict(_) => "CONFLICT",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::ConsultationClosed(_) => "CONSULTATION_CLOSED",
+            Self::SearchUnavailable(_) => "SEARCH_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }
     }

@@ -20,6 +20,7 @@ pub mod mailer;
 pub mod question;
 pub mod ratelimit;
 pub mod sanitize;
+pub mod search;
 pub mod server;
 pub mod slug;
 pub mod thai;

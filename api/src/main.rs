@@ -6,10 +6,11 @@ use clap::Parser;
 use rubfang_api::{
     Application,
     account::service as accounts,
-    cli::{Cli, Command, MigrateAction},
+    cli::{Cli, Command, MigrateAction, SearchAction},
     db, demo,
     draft::import::{ImportRequest, import},
     error::AppError,
+    search::Search,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -127,6 +128,48 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             print!("{}", report.summary());
             Ok(())
         }
+        Command::Reindex => {
+            let search = open_search(common).await?;
+            search.backend.setup().await?;
+            let report = search.indexer.rebuild().await?;
+            let secs = report.elapsed.as_secs_f64();
+            let docs = report.drafts + report.sections + report.comments;
+            println!(
+                "{} search index rebuilt: {} drafts, {} sections, {} comments in {secs:.1} s ({:.0} documents/s)",
+                search.backend.name(),
+                report.drafts,
+                report.sections,
+                report.comments,
+                docs as f64 / secs.max(1e-9)
+            );
+            Ok(())
+        }
+        Command::Search { action } => {
+            let search = open_search(common).await?;
+            match action {
+                SearchAction::Setup => {
+                    let created = search.backend.setup().await?;
+                    println!(
+                        "{} search indexes {}; settings applied from search-config/",
+                        search.backend.name(),
+                        if created { "created" } else { "present" }
+                    );
+                    if created {
+                        println!("the indexes are empty: run `rubfang reindex`");
+                    }
+                }
+                SearchAction::Status => {
+                    let health = search.indexer.health().await;
+                    println!(
+                        "engine {}; outbox backlog {} (oldest {} s)",
+                        health.backend,
+                        health.backlog,
+                        health.oldest_pending_seconds.unwrap_or(0)
+                    );
+                }
+            }
+            Ok(())
+        }
         Command::SeedDemo => {
             let db = db::connect(&common.database()).await?;
             db::migrate_up(&db).await?;
@@ -140,4 +183,16 @@ async fn run(cli: Cli) -> Result<(), AppError> {
             }
         }
     }
+}
+
+async fn open_search(common: &rubfang_api::cli::CommonArgs) -> Result<Search, AppError> {
+    let db = db::connect(&common.database()).await?;
+    db::migrate_up(&db).await?;
+    Search::open(
+        &common.search(),
+        db,
+        std::sync::Arc::new(rubfang_api::draft::service::TextCache::new(
+            64 * 1024 * 1024,
+        )),
+    )
 }

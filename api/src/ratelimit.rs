@@ -37,11 +37,13 @@ pub enum LimitedAction {
     Export,
     /// GraphQL requests made with a researcher's API key, per key's account: a higher quota.
     ApiKeyRequest,
+    /// Search queries: each costs the engine far more than a read by id.
+    Search,
 }
 
 impl LimitedAction {
     /// Every action, in declaration order (the order is relied on for array indexing).
-    pub const ALL: [LimitedAction; 8] = [
+    pub const ALL: [LimitedAction; 9] = [
         LimitedAction::GraphqlRequest,
         LimitedAction::Comment,
         LimitedAction::Answer,
@@ -50,6 +52,7 @@ impl LimitedAction {
         LimitedAction::Flag,
         LimitedAction::Export,
         LimitedAction::ApiKeyRequest,
+        LimitedAction::Search,
     ];
 
     /// Stable snake_case name, for logs and metrics labels.
@@ -63,6 +66,7 @@ impl LimitedAction {
             LimitedAction::Flag => "flag",
             LimitedAction::Export => "export",
             LimitedAction::ApiKeyRequest => "api_key_request",
+            LimitedAction::Search => "search",
         }
     }
 
@@ -77,6 +81,7 @@ impl LimitedAction {
             LimitedAction::Flag => "RUBFANG_RATE_FLAG",
             LimitedAction::Export => "RUBFANG_RATE_EXPORT",
             LimitedAction::ApiKeyRequest => "RUBFANG_RATE_API_KEY_REQUEST",
+            LimitedAction::Search => "RUBFANG_RATE_SEARCH",
         }
     }
 
@@ -98,6 +103,8 @@ impl LimitedAction {
             LimitedAction::Export => (10, HOUR, 3),
             // Researchers pulling data: ten times the anonymous budget.
             LimitedAction::ApiKeyRequest => (6000, MINUTE, 600),
+            // Search-as-you-type sends a query per pause in typing.
+            LimitedAction::Search => (120, MINUTE, 30),
         };
         Quota {
             count,
@@ -755,7 +762,8 @@ mod tests {
                 "20/h:10",
                 "30/h:10",
                 "10/h:3",
-                "6000/m:600"
+                "6000/m:600",
+                "120/m:30"
             ]
         );
     }

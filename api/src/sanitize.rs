@@ -350,6 +350,29 @@ fn escape_text(text: &str, out: &mut String) {
 /// `plain_text_to_html`). Not a general HTML parser: it relies on that output
 /// having no comments, no raw-text elements and only double-quoted attribute
 /// values, which is what makes a quote-aware tag skipper exact here.
+/// The text of stored comment HTML as a reader sees it, each tag a space (so words of two
+/// paragraphs never run together): what search indexes.
+pub fn html_to_text(html: &str) -> String {
+    let mut spaced = String::with_capacity(html.len());
+    let mut in_tag = false;
+    let mut in_quotes = false;
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => in_tag = true,
+            (false, c) => spaced.push(c),
+            (true, '"') => in_quotes = !in_quotes,
+            (true, '>') if !in_quotes => {
+                in_tag = false;
+                if !spaced.ends_with(' ') {
+                    spaced.push(' ');
+                }
+            }
+            (true, _) => {}
+        }
+    }
+    decode_entities(spaced.trim())
+}
+
 fn visible_text(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut in_tag = false;
@@ -426,6 +449,12 @@ mod tests {
         CommentBody::parse(raw, DEFAULT_MAX_CHARS)
             .unwrap()
             .into_html()
+    }
+
+    #[test]
+    fn stored_html_reads_as_text_with_paragraphs_apart() {
+        let stored = html("<p>ข้อแรก</p><p>ข้อสอง &amp; <strong>x &lt; 5</strong></p>");
+        assert_eq!(html_to_text(&stored), "ข้อแรก ข้อสอง & x < 5");
     }
 
     #[test]

@@ -42,6 +42,7 @@ struct State {
     limiter: Arc<RateLimiter>,
     trusted_proxies: Vec<TrustedProxy>,
     mailer: Arc<Mailer>,
+    search: Arc<crate::search::Search>,
 }
 
 /// The platform, bound to its port, ready to run.
@@ -70,6 +71,11 @@ impl Application {
             );
         }
         let write_gate = Arc::new(db::WriteGate::open(&config.database).await?);
+        let search = Arc::new(crate::search::Search::open(
+            &config.search,
+            db.clone(),
+            texts.clone(),
+        )?);
         let context = AppContext {
             db: db.clone(),
             texts: texts.clone(),
@@ -83,6 +89,7 @@ impl Application {
                 .map(|w| crate::comment::writer::CommentWriter::start(w.clone())),
             write_gate,
             facts: Arc::default(),
+            search: search.clone(),
         };
         let schema = build_schema(context, &config.limits);
         let acceptor = TcpListener::bind(config.bind)
@@ -110,8 +117,14 @@ impl Application {
                 limiter,
                 trusted_proxies: config.rate_limits.trusted_proxies.clone(),
                 mailer,
+                search,
             }),
         })
+    }
+
+    /// The search engine and its indexer (tests drain the outbox through it).
+    pub fn search(&self) -> Arc<crate::search::Search> {
+        self.state.search.clone()
     }
 
     /// The address actually bound (port 0 becomes a real port).
@@ -155,10 +168,12 @@ impl Application {
                 limiter.housekeeping();
             }
         });
+        let indexer = tokio::spawn(self.state.search.indexer.clone().run());
         let served = Server::new_with_acceptor(self.acceptor)
             .run_with_graceful_shutdown(app, shutdown, Some(Duration::from_secs(10)))
             .await;
         housekeeping.abort();
+        indexer.abort();
         served
     }
 }
@@ -465,12 +480,15 @@ fn schema_sdl(Data(state): Data<&Arc<State>>) -> impl IntoResponse {
 #[handler]
 async fn healthz(Data(state): Data<&Arc<State>>) -> Response {
     let database = db::backend_name(&state.db);
+    // Search trailing behind (or down) degrades search only; the platform stays up, so the
+    // status answers for the database alone and the search part reports itself.
+    let search = state.search.indexer.health().await;
     if db::ping(&state.db).await {
-        Json(json!({ "status": "ok", "database": database })).into_response()
+        Json(json!({ "status": "ok", "database": database, "search": search })).into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable", "database": database })),
+            Json(json!({ "status": "unavailable", "database": database, "search": search })),
         )
             .into_response()
     }

@@ -9,6 +9,7 @@ mod m20261122_000003_create_consultations;
 mod m20261122_000004_create_accounts;
 mod m20261122_000005_create_participation;
 mod m20261122_000006_create_follows;
+mod m20261122_000007_create_search_outbox;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_accounts::Migration),
             Box::new(m20261122_000005_create_participation::Migration),
             Box::new(m20261122_000006_create_follows::Migration),
+            Box::new(m20261122_000007_create_search_outbox::Migration),
         ]
     }
 }

@@ -475,7 +475,11 @@ async fn insert_comment(
     // The deadline, at the instant of the write.
     open_consultation(txn, new.consultation_id, now).await?;
     match new_row(viewer, new, placed, now).insert(txn).await {
-        Ok(m) => Ok(m),
+        Ok(m) => {
+            crate::search::outbox::enqueue(txn, &[crate::search::outbox::Subject::Comment(m.id)])
+                .await?;
+            Ok(m)
+        }
         Err(e)
             if new.idempotency_key.is_some()
                 && matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
@@ -512,6 +516,12 @@ async fn own_changeable(
         ));
     }
     open_consultation(txn, c.consultation_id, now).await?;
+    Ok(c)
+}
+
+/// A changed comment, its search entry queued for update in the same transaction.
+async fn reindexed(txn: &impl ConnectionTrait, c: comment::Model) -> AppResult<comment::Model> {
+    crate::search::outbox::enqueue(txn, &[crate::search::outbox::Subject::Comment(c.id)]).await?;
     Ok(c)
 }
 
@@ -564,7 +574,7 @@ pub async fn edit(
                 row.body = Set(body.into_html());
                 row.stance = Set(stance);
                 row.edited_at = Set(Some(now));
-                Ok(row.update(txn).await?)
+                reindexed(txn, row.update(txn).await?).await
             })
         })
         .await?)
@@ -584,7 +594,7 @@ pub async fn withdraw(
                 let c = own_changeable(txn, &viewer, comment_id, now).await?;
                 let mut row: comment::ActiveModel = c.into();
                 row.withdrawn_at = Set(Some(now));
-                Ok(row.update(txn).await?)
+                reindexed(txn, row.update(txn).await?).await
             })
         })
         .await?)
@@ -907,7 +917,7 @@ pub async fn moderate(
                     row.hidden_at = Set(None);
                     row.hidden_reason = Set(None);
                 }
-                Ok(row.update(txn).await?)
+                reindexed(txn, row.update(txn).await?).await
             })
         })
         .await?)

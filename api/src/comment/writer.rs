@@ -140,7 +140,11 @@ async fn write_one(
     let mut row = job.row.clone();
     row.created_at = sea_orm::ActiveValue::Set(now);
     match row.insert(txn).await {
-        Ok(m) => Ok(m),
+        Ok(m) => {
+            crate::search::outbox::enqueue(txn, &[crate::search::outbox::Subject::Comment(m.id)])
+                .await?;
+            Ok(m)
+        }
         Err(e) => {
             refund_daily_quota(txn, job.account_id, "comment", now).await?;
             if job.has_key && matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {

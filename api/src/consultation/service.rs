@@ -131,6 +131,9 @@ pub struct NewConsultation {
 
 pub async fn create(db: &impl ConnectionTrait, new: NewConsultation) -> AppResult<Consultation> {
     let p = &new.period;
+    // The draft's consultation status is searched on.
+    crate::search::outbox::enqueue(db, &[crate::search::outbox::Subject::Draft(new.draft_id)])
+        .await?;
     Ok(entity::ActiveModel {
         draft_id: Set(new.draft_id),
         version_id: Set(new.version_id),
@@ -272,7 +275,10 @@ async fn record_change(
         row.last_day = Set(new_last_day);
     }
     row.closes_at = Set(new_closes_at);
-    Ok(row.update(txn).await?)
+    let row = row.update(txn).await?;
+    crate::search::outbox::enqueue(txn, &[crate::search::outbox::Subject::Draft(row.draft_id)])
+        .await?;
+    Ok(row)
 }
 
 /// Moves the last day later, with a public reason. Only before it closes.

@@ -317,7 +317,7 @@ impl Heading {
     }
 }
 
-fn heading_display(h: &heading::Model) -> String {
+pub(crate) fn heading_display(h: &heading::Model) -> String {
     let word = match h.level {
         HeadingLevel::Book => "บรรพ",
         HeadingLevel::Part => "ภาค",

@@ -466,6 +466,8 @@ pub async fn insert_version(
             .exec(txn)
             .await?;
     }
+    // The draft and the sections of its current version are searched.
+    crate::search::outbox::enqueue(txn, &[crate::search::outbox::Subject::Draft(draft.id)]).await?;
     Ok(version)
 }
 

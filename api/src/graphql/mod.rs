@@ -54,6 +54,7 @@ pub struct AppContext {
     pub comment_writer: Option<crate::comment::writer::CommentWriter>,
     /// Immutable facts the hot write path would otherwise re-read.
     pub facts: Arc<crate::facts::Facts>,
+    pub search: Arc<crate::search::Search>,
 }
 
 impl AppContext {
@@ -161,6 +162,7 @@ pub struct QueryRoot(
     ConsultationQuery,
     AccountQuery,
     CommentQuery,
+    crate::search::graphql::SearchQuery,
 );
 
 /// Every write. Each resolver is thin: parse, check the viewer, call one service.

@@ -12,7 +12,7 @@ use rubfang_api::{
     Application,
     config::{
         ApiLimits, Config, DatabaseConfig, MailConfig, ParticipationConfig, PolicyConfig,
-        RateLimitConfig,
+        RateLimitConfig, SearchConfig,
     },
     mailer::Mailer,
 };
@@ -139,7 +139,25 @@ pub fn config(db: &TestDb, demo: bool) -> Config {
         },
         rate_limits: RateLimitConfig::unlimited(),
         mail: MailConfig::default(),
+        search: search_config(),
     }
+}
+
+/// The embedded engine in memory, or Meilisearch when `RUBFANG_MEILI_URL` is set (each test
+/// app under index names of its own, so tests never see each other's documents).
+pub fn search_config() -> SearchConfig {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let prefix = format!(
+        "rubfang_test_{}_{}_",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    SearchConfig::from_parts(
+        std::env::var("RUBFANG_MEILI_URL").ok().as_deref(),
+        std::env::var("RUBFANG_MEILI_MASTER_KEY").ok().as_deref(),
+        &prefix,
+        None,
+    )
 }
 
 impl TestApp {

@@ -1,0 +1,722 @@
+//! The embedded backend: one tantivy index under the data directory holding the three indexes'
+//! documents, words cut by the same [`Analyzer`] Meilisearch's tokenizer gives.
+//!
+//! How it honours `search-config/` (the README lists the differences):
+//! - `searchableAttributes`: only these are indexed, and a match in an earlier attribute weighs
+//!   more (each attribute twice the next). Ranking within that is BM25, not Meilisearch's
+//!   bucket sort (`rankingRules` are not applied one by one).
+//! - `filterableAttributes`: filters and facet counts, per index.
+//! - `stopWords`, `synonyms` and `typoTolerance.minWordSizeForTypos`: as Meilisearch applies
+//!   them to queries. Every query word must match (Meilisearch's `matchingStrategy: all`, which
+//!   the Meilisearch backend asks for too); the last word also matches as a prefix.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use async_trait::async_trait;
+use std::sync::Mutex;
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term,
+    collector::{Collector, Count, SegmentCollector, TopDocs},
+    columnar::StrColumn,
+    query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery},
+    schema::{
+        FAST, Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+        Value,
+    },
+};
+
+use super::{
+    Change, FACETS, Hit, IndexKind, SearchBackend, SearchDoc, SearchRequest, SearchResults,
+    SearchSettings,
+    analyzer::{Analyzer, TantivyAnalyzer},
+    highlight,
+    settings::IndexSettings,
+};
+use crate::error::{AppError, AppResult};
+
+/// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
+const FORMAT: &str = "rubfang-embedded-3";
+const TOKENIZER: &str = "rubfang";
+/// Every searchable attribute of every index.
+const TEXT_FIELDS: [&str; 8] = [
+    "title",
+    "title_en",
+    "rationale",
+    "agency_name",
+    "label",
+    "heading",
+    "body",
+    "draft_title",
+];
+
+struct Fields {
+    /// `sections:12`, for replacing and deleting one document.
+    key: Field,
+    /// `attribute=value` for every filterable attribute: filtered on, and counted.
+    facet: Field,
+    /// The document as JSON, for snippets.
+    doc: Field,
+    text: HashMap<&'static str, Field>,
+}
+
+/// Cheap to clone; the work runs on blocking threads.
+#[derive(Clone)]
+pub struct EmbeddedSearch(Arc<Inner>);
+
+pub struct Inner {
+    settings: Arc<SearchSettings>,
+    analyzer: Arc<Analyzer>,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<Option<IndexWriter>>,
+    /// Tests make the writer fail to simulate an outage.
+    failing: std::sync::atomic::AtomicBool,
+    fields: Arc<Fields>,
+    fresh: bool,
+    path: Option<PathBuf>,
+}
+
+fn err(e: impl std::fmt::Display) -> AppError {
+    AppError::internal(format!("embedded search: {e}"))
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let key = b.add_text_field("key", STRING | STORED);
+    let facet = b.add_text_field("facet", STRING | FAST);
+    let doc = b.add_text_field("doc", STORED);
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text = TEXT_FIELDS
+        .into_iter()
+        .map(|name| {
+            (
+                name,
+                b.add_text_field(
+                    name,
+                    TextOptions::default().set_indexing_options(indexing.clone()),
+                ),
+            )
+        })
+        .collect();
+    (
+        b.build(),
+        Fields {
+            key,
+            facet,
+            doc,
+            text,
+        },
+    )
+}
+
+impl EmbeddedSearch {
+    /// Opens the index in `dir` (created if missing; rebuilt empty if it was written by another
+    /// version), or in memory when `dir` is `None`.
+    pub fn open(dir: Option<&Path>, settings: Arc<SearchSettings>) -> AppResult<EmbeddedSearch> {
+        let (schema, fields) = schema();
+        let (index, fresh) = match dir {
+            None => (Index::create_in_ram(schema), true),
+            Some(dir) => {
+                let marker = dir.join("FORMAT");
+                let current = std::fs::read_to_string(&marker).ok();
+                let fresh = current.as_deref() != Some(FORMAT);
+                if fresh && dir.exists() {
+                    tracing::info!(dir = %dir.display(), "search index missing or of another version: rebuilding it");
+                    std::fs::remove_dir_all(dir).map_err(err)?;
+                }
+                std::fs::create_dir_all(dir).map_err(err)?;
+                let index = if fresh {
+                    Index::create_in_dir(dir, schema).map_err(err)?
+                } else {
+                    Index::open_in_dir(dir).map_err(err)?
+                };
+                std::fs::write(&marker, FORMAT).map_err(err)?;
+                (index, fresh)
+            }
+        };
+        let analyzer = Analyzer::new(&settings.shared().stop_words);
+        index
+            .tokenizers()
+            .register(TOKENIZER, TantivyAnalyzer(analyzer.clone()));
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(err)?;
+        Ok(EmbeddedSearch(Arc::new(Inner {
+            settings,
+            analyzer,
+            index,
+            reader,
+            writer: Mutex::new(None),
+            failing: std::sync::atomic::AtomicBool::new(false),
+            fields: Arc::new(fields),
+            fresh,
+            path: dir.map(Path::to_path_buf),
+        })))
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.0.path.as_deref()
+    }
+
+    /// While set, every write fails as if the disk had gone away (for outage tests).
+    pub fn fail_writes(&self, failing: bool) {
+        self.0
+            .failing
+            .store(failing, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl EmbeddedSearch {
+    fn key(index: IndexKind, id: i64) -> String {
+        format!("{}:{id}", index.name())
+    }
+}
+
+impl Inner {
+    fn document(&self, doc: &SearchDoc) -> AppResult<Option<TantivyDocument>> {
+        let Some(kind) = doc.index() else {
+            return Ok(None);
+        };
+        let settings = self.settings.index(kind);
+        let f = &self.fields;
+        let mut out = TantivyDocument::default();
+        out.add_text(f.key, EmbeddedSearch::key(kind, doc.id));
+        for attribute in &settings.filterable {
+            if let Some(value) = doc.facet(attribute) {
+                out.add_text(f.facet, format!("{attribute}={value}"));
+            }
+        }
+        for attribute in &settings.searchable {
+            if let (Some(text), Some(field)) = (doc.text(attribute), f.text.get(attribute.as_str()))
+            {
+                out.add_text(*field, text);
+            }
+        }
+        out.add_text(f.doc, serde_json::to_string(doc).map_err(err)?);
+        Ok(Some(out))
+    }
+
+    fn facet_term(&self, attribute: &str, value: &str) -> Term {
+        Term::from_field_text(self.fields.facet, &format!("{attribute}={value}"))
+    }
+
+    fn facet_query(&self, attribute: &str, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            self.facet_term(attribute, value),
+            IndexRecordOption::Basic,
+        ))
+    }
+}
+
+/// The words of a query, after stop words and with synonym variants.
+#[derive(Clone, Debug)]
+pub struct QueryWords {
+    /// Each variant is a list of words that must all match; the original is first.
+    pub variants: Vec<Vec<QueryWord>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryWord {
+    pub lemma: String,
+    pub typos: u8,
+    pub prefix: bool,
+}
+
+impl QueryWord {
+    pub fn matches(&self, lemma: &str) -> bool {
+        lemma == self.lemma
+            || (self.prefix && lemma.starts_with(&self.lemma))
+            || (self.typos > 0
+                && within_edits(lemma, &self.lemma, self.typos as usize, self.prefix))
+    }
+}
+
+/// Whether `a` is within `max` edits of `b` (or of a prefix of `a`, when `prefix`).
+fn within_edits(a: &str, b: &str, max: usize, prefix: bool) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if !prefix && a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    // Rows over `a`, columns over `b`: the distance from a[..i] to b[..j].
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut best_prefix = prev[b.len()];
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (prev[j] + 1).min(row[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        best_prefix = best_prefix.min(row[b.len()]);
+        if prefix && best_prefix <= max {
+            return true;
+        }
+        if row.iter().min().copied().unwrap_or(0) > max {
+            return false;
+        }
+        prev = row;
+    }
+    if prefix {
+        best_prefix <= max
+    } else {
+        prev[b.len()] <= max
+    }
+}
+
+/// How many variants a query may grow into through synonyms.
+const MAX_VARIANTS: usize = 8;
+
+pub fn query_words(analyzer: &Analyzer, settings: &IndexSettings, query: &str) -> QueryWords {
+    let words = analyzer.words(query);
+    let all_stop = words.iter().all(|w| w.stop);
+    let lemmas: Vec<String> = words
+        .into_iter()
+        .filter(|w| all_stop || !w.stop)
+        .map(|w| w.lemma)
+        .collect();
+    // Variants: the query with one synonym key replaced by each of its alternatives.
+    let mut variants = vec![lemmas.clone()];
+    for (key, alternatives) in &settings.synonyms {
+        let key: Vec<String> = analyzer.words(key).into_iter().map(|w| w.lemma).collect();
+        if key.is_empty() || key.len() > lemmas.len() {
+            continue;
+        }
+        let Some(at) = lemmas.windows(key.len()).position(|w| w == key.as_slice()) else {
+            continue;
+        };
+        for alternative in alternatives {
+            let alt: Vec<String> = analyzer
+                .words(alternative)
+                .into_iter()
+                .filter(|w| !w.stop)
+                .map(|w| w.lemma)
+                .collect();
+            if alt.is_empty() {
+                continue;
+            }
+            let mut v = lemmas[..at].to_vec();
+            v.extend(alt);
+            v.extend_from_slice(&lemmas[at + key.len()..]);
+            if variants.len() < MAX_VARIANTS && !variants.contains(&v) {
+                variants.push(v);
+            }
+        }
+    }
+    let ends_open = !query.ends_with(char::is_whitespace);
+    QueryWords {
+        variants: variants
+            .into_iter()
+            .enumerate()
+            .map(|(n, v)| {
+                let last = v.len().saturating_sub(1);
+                v.into_iter()
+                    .enumerate()
+                    .map(|(i, lemma)| QueryWord {
+                        typos: settings.typo.typos_for(&lemma),
+                        // Only the query as typed is still being typed.
+                        prefix: n == 0 && ends_open && i == last,
+                        lemma,
+                    })
+                    .collect()
+            })
+            .filter(|v: &Vec<QueryWord>| !v.is_empty())
+            .collect(),
+    }
+}
+
+impl Inner {
+    /// The query for one index: its type, the filter, and every word of one variant in one of
+    /// its searchable attributes.
+    fn index_query(
+        &self,
+        settings: &IndexSettings,
+        words: &QueryWords,
+        request: &SearchRequest,
+    ) -> Box<dyn Query> {
+        let n = settings.searchable.len();
+        let variant_queries: Vec<(Occur, Box<dyn Query>)> = words
+            .variants
+            .iter()
+            .map(|variant| {
+                let must: Vec<(Occur, Box<dyn Query>)> = variant
+                    .iter()
+                    .map(|word| {
+                        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                        for (rank, attribute) in settings.searchable.iter().enumerate() {
+                            let Some(&field) = self.fields.text.get(attribute.as_str()) else {
+                                continue;
+                            };
+                            let weight = (1u32 << (n - 1 - rank).min(8)) as Score;
+                            let term = Term::from_field_text(field, &word.lemma);
+                            alternatives.push((
+                                Occur::Should,
+                                Box::new(BoostQuery::new(
+                                    Box::new(TermQuery::new(
+                                        term.clone(),
+                                        IndexRecordOption::WithFreqsAndPositions,
+                                    )),
+                                    weight * 2.0,
+                                )),
+                            ));
+                            if word.prefix {
+                                alternatives.push((
+                                    Occur::Should,
+                                    Box::new(BoostQuery::new(
+                                        Box::new(FuzzyTermQuery::new_prefix(
+                                            term.clone(),
+                                            word.typos.min(1),
+                                            true,
+                                        )),
+                                        weight,
+                                    )),
+                                ));
+                            } else if word.typos > 0 {
+                                alternatives.push((
+                                    Occur::Should,
+                                    Box::new(BoostQuery::new(
+                                        Box::new(FuzzyTermQuery::new(term, word.typos, true)),
+                                        weight,
+                                    )),
+                                ));
+                            }
+                        }
+                        (
+                            Occur::Must,
+                            Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                (
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(must)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, self.facet_query("type", settings.kind.name())),
+            (Occur::Must, Box::new(BooleanQuery::new(variant_queries))),
+        ];
+        for (attribute, value) in &request.filter.equals {
+            clauses.push((Occur::Must, self.facet_query(attribute, value)));
+        }
+        Box::new(BooleanQuery::new(clauses))
+    }
+
+    fn search_blocking(&self, request: &SearchRequest) -> AppResult<SearchResults> {
+        let indexes = request.filter.indexes(&self.settings);
+        let words = query_words(&self.analyzer, self.settings.shared(), &request.query);
+        if indexes.is_empty() || words.variants.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let per_index: Vec<(Occur, Box<dyn Query>)> = indexes
+            .iter()
+            .map(|s| (Occur::Should, self.index_query(s, &words, request)))
+            .collect();
+        let query = BooleanQuery::new(per_index);
+        let searcher = self.reader.searcher();
+        let top = TopDocs::with_limit(request.limit.max(1))
+            .and_offset(request.offset)
+            .order_by_score();
+        let (top, total, facets) = searcher
+            .search(&query, &(top, Count, FacetCounter))
+            .map_err(err)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (_, address) in top.into_iter().take(request.limit) {
+            if let Some(hit) = self.hit(&searcher, address, &words)? {
+                hits.push(hit);
+            }
+        }
+        Ok(SearchResults {
+            hits,
+            total,
+            facets,
+        })
+    }
+
+    fn hit(
+        &self,
+        searcher: &tantivy::Searcher,
+        address: DocAddress,
+        words: &QueryWords,
+    ) -> AppResult<Option<Hit>> {
+        let stored: TantivyDocument = searcher.doc(address).map_err(err)?;
+        let Some(json) = stored.get_first(self.fields.doc).and_then(|v| v.as_str()) else {
+            return Ok(None);
+        };
+        let doc: SearchDoc = serde_json::from_str(json).map_err(err)?;
+        let Some(kind) = doc.index() else {
+            return Ok(None);
+        };
+        let settings = self.settings.index(kind);
+        Ok(Some(Hit {
+            index: kind,
+            id: doc.id,
+            highlight: snippet(&self.analyzer, settings, &doc, words),
+        }))
+    }
+}
+
+/// The snippet of the first searchable attribute with a match (or of the first with text).
+pub fn snippet(
+    analyzer: &Analyzer,
+    settings: &IndexSettings,
+    doc: &SearchDoc,
+    words: &QueryWords,
+) -> String {
+    let mut fallback = None;
+    for attribute in &settings.searchable {
+        let Some(text) = doc.text(attribute).filter(|t| !t.is_empty()) else {
+            continue;
+        };
+        fallback.get_or_insert(text);
+        let ranges: Vec<(usize, usize)> = analyzer
+            .words(text)
+            .into_iter()
+            .filter(|w| words.variants.iter().flatten().any(|q| q.matches(&w.lemma)))
+            .map(|w| (w.start, w.end))
+            .collect();
+        if !ranges.is_empty() {
+            return highlight::snippet(text, &ranges, highlight::SNIPPET_CHARS);
+        }
+    }
+    fallback.map_or_else(String::new, |t| {
+        highlight::snippet(t, &[], highlight::SNIPPET_CHARS)
+    })
+}
+
+/// Counts the values of the facet attributes over every matching document.
+struct FacetCounter;
+
+struct SegmentFacetCounter {
+    column: Option<StrColumn>,
+    counts: Vec<u64>,
+}
+
+impl Collector for FacetCounter {
+    type Fruit = BTreeMap<String, BTreeMap<String, u64>>;
+    type Child = SegmentFacetCounter;
+
+    fn for_segment(
+        &self,
+        _: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacetCounter> {
+        let column = segment.fast_fields().str("facet")?;
+        let terms = column.as_ref().map_or(0, |c| c.num_terms());
+        Ok(SegmentFacetCounter {
+            column,
+            counts: vec![0; terms],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<BTreeMap<String, BTreeMap<String, u64>>>,
+    ) -> tantivy::Result<Self::Fruit> {
+        let mut out: Self::Fruit = BTreeMap::new();
+        for fruit in fruits {
+            for (attribute, values) in fruit {
+                let into = out.entry(attribute).or_default();
+                for (value, n) in values {
+                    *into.entry(value).or_default() += n;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for SegmentFacetCounter {
+    type Fruit = BTreeMap<String, BTreeMap<String, u64>>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(column) = &self.column {
+            for ord in column.term_ords(doc) {
+                if let Some(n) = self.counts.get_mut(ord as usize) {
+                    *n += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out: Self::Fruit = BTreeMap::new();
+        let Some(column) = self.column else {
+            return out;
+        };
+        let mut value = String::new();
+        for (ord, n) in self.counts.into_iter().enumerate() {
+            if n == 0 || !matches!(column.ord_to_str(ord as u64, &mut value), Ok(true)) {
+                continue;
+            }
+            if let Some((attribute, v)) = value.split_once('=')
+                && FACETS.contains(&attribute)
+            {
+                out.entry(attribute.to_owned())
+                    .or_default()
+                    .insert(v.to_owned(), n);
+            }
+        }
+        out
+    }
+}
+
+impl Inner {
+    fn writer<'a>(
+        &self,
+        guard: &'a mut std::sync::MutexGuard<'_, Option<IndexWriter>>,
+    ) -> AppResult<&'a mut IndexWriter> {
+        if guard.is_none() {
+            // One indexing thread per core (at most 4), 64 MB each.
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+            **guard = Some(
+                self.index
+                    .writer_with_num_threads(threads, threads * 64_000_000)
+                    .map_err(err)?,
+            );
+        }
+        guard.as_mut().ok_or_else(|| err("no writer"))
+    }
+
+    fn apply_blocking(&self, changes: &[Change]) -> AppResult<()> {
+        let mut guard = self.writer.lock().map_err(err)?;
+        let writer = self.writer(&mut guard)?;
+        let result = (|| -> AppResult<()> {
+            if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(err("writes are failing (simulated outage)"));
+            }
+            for change in changes {
+                match change {
+                    Change::Upsert(doc) => {
+                        if let Some(kind) = doc.index()
+                            && let Some(d) = self.document(doc)?
+                        {
+                            writer.delete_term(Term::from_field_text(
+                                self.fields.key,
+                                &EmbeddedSearch::key(kind, doc.id),
+                            ));
+                            writer.add_document(d).map_err(err)?;
+                        }
+                    }
+                    Change::Delete { index, id } => {
+                        writer.delete_term(Term::from_field_text(
+                            self.fields.key,
+                            &EmbeddedSearch::key(*index, *id),
+                        ));
+                    }
+                    Change::DeleteSectionsExcept {
+                        draft_id,
+                        keep_version,
+                    } => {
+                        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+                            (Occur::Must, self.facet_query("type", "sections")),
+                            (
+                                Occur::Must,
+                                self.facet_query("draft_id", &draft_id.to_string()),
+                            ),
+                        ];
+                        if let Some(v) = keep_version {
+                            clauses.push((
+                                Occur::MustNot,
+                                self.facet_query("version_id", &v.to_string()),
+                            ));
+                        }
+                        writer
+                            .delete_query(Box::new(BooleanQuery::new(clauses)))
+                            .map_err(err)?;
+                    }
+                }
+            }
+            writer.commit().map_err(err)?;
+            self.reader.reload().map_err(err)
+        })();
+        if result.is_err() {
+            // What was not committed is thrown away; the outbox still holds every change, so
+            // the next attempt redoes them all.
+            if let Some(mut w) = guard.take() {
+                drop(w.rollback());
+            }
+        }
+        result
+    }
+
+    fn clear_blocking(&self) -> AppResult<()> {
+        let mut guard = self.writer.lock().map_err(err)?;
+        let writer = self.writer(&mut guard)?;
+        writer.delete_all_documents().map_err(err)?;
+        writer.commit().map_err(err)?;
+        self.reader.reload().map_err(err)
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    inner: &Arc<Inner>,
+    work: impl FnOnce(&Inner) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    let inner = inner.clone();
+    tokio::task::spawn_blocking(move || work(&inner))
+        .await
+        .map_err(err)?
+}
+
+#[async_trait]
+impl SearchBackend for EmbeddedSearch {
+    fn name(&self) -> &'static str {
+        "embedded"
+    }
+
+    async fn setup(&self) -> AppResult<bool> {
+        Ok(self.0.fresh)
+    }
+
+    async fn apply(&self, changes: Vec<Change>) -> AppResult<()> {
+        blocking(&self.0, move |inner| inner.apply_blocking(&changes)).await
+    }
+
+    async fn clear(&self) -> AppResult<()> {
+        blocking(&self.0, Inner::clear_blocking).await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> AppResult<SearchResults> {
+        let request = request.clone();
+        blocking(&self.0, move |inner| inner.search_blocking(&request)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_are_counted_on_characters() {
+        assert!(within_edits("bicycle", "bycicle", 2, false));
+        assert!(!within_edits("bicycle", "bycicle", 1, false));
+        assert!(within_edits("consultation", "consultaton", 1, false));
+        assert!(within_edits("consultations", "consulta", 0, true));
+        assert!(!within_edits("tax", "bicycle", 1, false));
+    }
+
+    #[test]
+    fn a_synonym_makes_a_variant_of_the_query() {
+        let settings = SearchSettings::load().unwrap();
+        let analyzer = Analyzer::new(&settings.shared().stop_words);
+        let q = query_words(&analyzer, settings.shared(), "พระราชบัญญัติจราจร");
+        assert!(q.variants.len() >= 2, "{q:?}");
+        let q = query_words(&analyzer, settings.shared(), "the act ");
+        // `the` is a stop word; the query ends with a space, so `act` is whole.
+        assert!(q.variants[0].iter().all(|w| w.lemma != "the" && !w.prefix));
+    }
+}
