@@ -112,6 +112,18 @@ where
     Ok(done.rows_affected == 1)
 }
 
+/// Takes the database's write lock at the start of a transaction that reads before it writes.
+/// On SQLite a deferred transaction that read first cannot upgrade to writing once another
+/// connection has committed ("database is locked", which no busy timeout cures); writing first
+/// makes it wait its turn instead. PostgreSQL needs nothing.
+pub async fn claim_write_lock(txn: &impl sea_orm::ConnectionTrait) -> AppResult<()> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        txn.execute_unprepared("UPDATE search_state SET value = value WHERE 1 = 0")
+            .await?;
+    }
+    Ok(())
+}
+
 /// SQLite has one writer at a time. When transactions on several pooled connections contend
 /// for it, the losers sleep in SQLite's busy handler (milliseconds at a time), and each write
 /// lands on a connection whose page cache another connection's write has just invalidated.

@@ -82,7 +82,13 @@ async fn run(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
 
 async fn write_batch(db: &DatabaseConnection, batch: Vec<Job>) {
     let now = Utc::now();
-    let txn = match db.begin().await {
+    // Reads come first in a batch: take the write lock before them, so the batch waits its
+    // turn behind other writers (the indexer) instead of failing to upgrade.
+    let begun = match db.begin().await {
+        Ok(t) => crate::db::claim_write_lock(&t).await.map(|()| t),
+        Err(e) => Err(e.into()),
+    };
+    let txn = match begun {
         Ok(t) => t,
         Err(e) => {
             let message = e.to_string();

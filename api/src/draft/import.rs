@@ -72,6 +72,7 @@ pub async fn import(
     }
 
     let txn = db.begin().await?;
+    crate::db::claim_write_lock(&txn).await?;
     let agency = match &request.agency_slug {
         Some(slug) => match agencies::by_slug(&txn, slug).await? {
             Some(a) => a,

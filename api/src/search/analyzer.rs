@@ -83,6 +83,91 @@ impl Analyzer {
     }
 }
 
+/// Whether a normalised word is Thai (and so may have been cut differently in another context).
+pub fn is_thai(lemma: &str) -> bool {
+    lemma
+        .chars()
+        .any(|c| ('\u{0E01}'..='\u{0E5B}').contains(&c))
+}
+
+/// Runs of Thai words written without a space between them: the segmenter may cut the same word
+/// differently in different sentences (`ใช้ใบ|อนุญาต` here, `ใบอนุญาต` there), so search also
+/// matches Thai words as character sequences within a run.
+#[derive(Clone, Debug, Default)]
+pub struct ThaiRun {
+    /// The run's normalised characters.
+    pub chars: Vec<char>,
+    /// For each character, the byte range in the original text of the word it came from.
+    pub source: Vec<(usize, usize)>,
+}
+
+impl Analyzer {
+    pub fn thai_runs(&self, text: &str) -> Vec<ThaiRun> {
+        let mut runs: Vec<ThaiRun> = Vec::new();
+        let mut last_end = usize::MAX;
+        for w in self.words(text) {
+            if !is_thai(&w.lemma) {
+                last_end = usize::MAX;
+                continue;
+            }
+            if w.start != last_end || runs.is_empty() {
+                runs.push(ThaiRun::default());
+            }
+            if let Some(run) = runs.last_mut() {
+                for c in w.lemma.chars() {
+                    run.chars.push(c);
+                    run.source.push((w.start, w.end));
+                }
+            }
+            last_end = w.end;
+        }
+        runs
+    }
+
+    /// Character bigrams of every Thai run, positions consecutive within a run.
+    pub fn grams(&self, text: &str) -> Vec<(String, usize, usize)> {
+        let mut out = Vec::new();
+        for run in self.thai_runs(text) {
+            for i in 0..run.chars.len().saturating_sub(1) {
+                let gram: String = run.chars[i..i + 2].iter().collect();
+                out.push((gram, run.source[i].0, run.source[i + 1].1));
+            }
+        }
+        out
+    }
+}
+
+/// The bigrams of one normalised Thai word, in order.
+pub fn word_grams(lemma: &str) -> Vec<String> {
+    let chars: Vec<char> = lemma.chars().collect();
+    chars.windows(2).map(|w| w.iter().collect()).collect()
+}
+
+/// The Thai bigrams as a tantivy tokenizer (positions let a word match as a phrase of them).
+#[derive(Clone)]
+pub struct TantivyGrams(pub Arc<Analyzer>);
+
+impl tantivy::tokenizer::Tokenizer for TantivyGrams {
+    type TokenStream<'a> = WordStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
+        let tokens = self
+            .0
+            .grams(text)
+            .into_iter()
+            .enumerate()
+            .map(|(position, (gram, start, end))| tantivy::tokenizer::Token {
+                offset_from: start,
+                offset_to: end,
+                position,
+                text: gram,
+                position_length: 1,
+            })
+            .collect();
+        WordStream { tokens, next: 0 }
+    }
+}
+
 /// The analyser as a tantivy tokenizer. Stop words are skipped but keep their position, so
 /// proximity still counts them.
 #[derive(Clone)]
@@ -156,6 +241,22 @@ mod tests {
         for w in a.words("การขอใบอนุญาตขับขี่") {
             assert!(w.end > w.start);
         }
+    }
+
+    #[test]
+    fn a_word_cut_differently_is_still_a_run_of_its_characters() {
+        let a = Analyzer::new(&[]);
+        // The segmenter cuts this sentence as ...|ใชใบ|อนญาต|...
+        let text = "ให้ผู้อนุญาตพักใช้ใบอนุญาตได้";
+        let runs = a.thai_runs(text);
+        assert_eq!(runs.len(), 1);
+        let run: String = runs[0].chars.iter().collect();
+        assert!(run.contains(&a.normalise("ใบอนุญาต")), "{run}");
+        let grams: Vec<String> = a.grams(text).into_iter().map(|g| g.0).collect();
+        let word = word_grams(&a.normalise("ใบอนุญาต"));
+        assert!(grams.windows(word.len()).any(|w| w == word.as_slice()));
+        // A space ends a run.
+        assert_eq!(a.thai_runs("ใบอนุญาต ขับขี่").len(), 2);
     }
 
     #[test]

@@ -143,7 +143,13 @@ async fn draft_changes(
             draft_id: d.id,
             agency_id: d.lead_agency_id,
             year,
-            label: Some(index_text(&s.label)),
+            // `มาตรา ๑๕/๑ 15/1`: found by either digits.
+            label: Some(index_text(&format!(
+                "{} {} {}",
+                version.provision_unit.thai_word(),
+                s.label,
+                crate::thai::thai_digits_to_arabic(&s.label)
+            ))),
             heading: (!heading.is_empty()).then(|| index_text(&heading)),
             body: Some(index_text(&s.body)),
             draft_title: Some(index_text(&d.title_th)),

@@ -33,15 +33,18 @@ use tantivy::{
 use super::{
     Change, FACETS, Hit, IndexKind, SearchBackend, SearchDoc, SearchRequest, SearchResults,
     SearchSettings,
-    analyzer::{Analyzer, TantivyAnalyzer},
+    analyzer::{Analyzer, TantivyAnalyzer, TantivyGrams, is_thai, word_grams},
     highlight,
     settings::IndexSettings,
 };
 use crate::error::{AppError, AppResult};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-const FORMAT: &str = "rubfang-embedded-3";
+const FORMAT: &str = "rubfang-embedded-4";
 const TOKENIZER: &str = "rubfang";
+const GRAM_TOKENIZER: &str = "rubfang_grams";
+/// Weight of a Thai word matched as characters within a run rather than as a whole word.
+const GRAM_WEIGHT: Score = 0.5;
 /// Every searchable attribute of every index.
 const TEXT_FIELDS: [&str; 8] = [
     "title",
@@ -62,6 +65,8 @@ struct Fields {
     /// The document as JSON, for snippets.
     doc: Field,
     text: HashMap<&'static str, Field>,
+    /// Thai character bigrams of every searchable attribute (see [`Analyzer::grams`]).
+    grams: Field,
 }
 
 /// Cheap to clone; the work runs on blocking threads.
@@ -105,6 +110,14 @@ fn schema() -> (Schema, Fields) {
             )
         })
         .collect();
+    let grams = b.add_text_field(
+        "grams",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(GRAM_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        ),
+    );
     (
         b.build(),
         Fields {
@@ -112,6 +125,7 @@ fn schema() -> (Schema, Fields) {
             facet,
             doc,
             text,
+            grams,
         },
     )
 }
@@ -145,6 +159,9 @@ impl EmbeddedSearch {
         index
             .tokenizers()
             .register(TOKENIZER, TantivyAnalyzer(analyzer.clone()));
+        index
+            .tokenizers()
+            .register(GRAM_TOKENIZER, TantivyGrams(analyzer.clone()));
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -199,6 +216,7 @@ impl Inner {
             if let (Some(text), Some(field)) = (doc.text(attribute), f.text.get(attribute.as_str()))
             {
                 out.add_text(*field, text);
+                out.add_text(f.grams, text);
             }
         }
         out.add_text(f.doc, serde_json::to_string(doc).map_err(err)?);
@@ -389,6 +407,9 @@ impl Inner {
                                 ));
                             }
                         }
+                        if let Some(q) = self.gram_query(&word.lemma) {
+                            alternatives.push((Occur::Should, q));
+                        }
                         (
                             Occur::Must,
                             Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
@@ -409,6 +430,27 @@ impl Inner {
             clauses.push((Occur::Must, self.facet_query(attribute, value)));
         }
         Box::new(BooleanQuery::new(clauses))
+    }
+
+    /// A Thai word as a sequence of characters inside a run (found however the segmenter cut
+    /// the text around it).
+    fn gram_query(&self, lemma: &str) -> Option<Box<dyn Query>> {
+        if !is_thai(lemma) {
+            return None;
+        }
+        let terms: Vec<Term> = word_grams(lemma)
+            .iter()
+            .map(|g| Term::from_field_text(self.fields.grams, g))
+            .collect();
+        let query: Box<dyn Query> = match terms.len() {
+            0 => return None,
+            1 => Box::new(TermQuery::new(
+                terms[0].clone(),
+                IndexRecordOption::WithFreqs,
+            )),
+            _ => Box::new(tantivy::query::PhraseQuery::new(terms)),
+        };
+        Some(Box::new(BoostQuery::new(query, GRAM_WEIGHT)))
     }
 
     fn search_blocking(&self, request: &SearchRequest) -> AppResult<SearchResults> {
@@ -478,12 +520,17 @@ pub fn snippet(
             continue;
         };
         fallback.get_or_insert(text);
-        let ranges: Vec<(usize, usize)> = analyzer
+        let mut ranges: Vec<(usize, usize)> = analyzer
             .words(text)
             .into_iter()
-            .filter(|w| words.variants.iter().flatten().any(|q| q.matches(&w.lemma)))
+            .filter(|w| {
+                // A one-letter word (the พ of พ.ร.บ.) is marked only as part of a longer match.
+                w.lemma.chars().count() > 1
+                    && words.variants.iter().flatten().any(|q| q.matches(&w.lemma))
+            })
             .map(|w| (w.start, w.end))
             .collect();
+        ranges.extend(thai_run_matches(analyzer, text, words));
         if !ranges.is_empty() {
             return highlight::snippet(text, &ranges, highlight::SNIPPET_CHARS);
         }
@@ -491,6 +538,35 @@ pub fn snippet(
     fallback.map_or_else(String::new, |t| {
         highlight::snippet(t, &[], highlight::SNIPPET_CHARS)
     })
+}
+
+/// Where a Thai query word occurs as characters inside a run of `text`: the words of the run it
+/// spans, in the original text.
+fn thai_run_matches(analyzer: &Analyzer, text: &str, words: &QueryWords) -> Vec<(usize, usize)> {
+    let thai: Vec<Vec<char>> = words
+        .variants
+        .iter()
+        .flatten()
+        .filter(|w| is_thai(&w.lemma) && w.lemma.chars().count() >= 2)
+        .map(|w| w.lemma.chars().collect())
+        .collect();
+    if thai.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for run in analyzer.thai_runs(text) {
+        for word in &thai {
+            if word.len() > run.chars.len() {
+                continue;
+            }
+            for i in 0..=run.chars.len() - word.len() {
+                if run.chars[i..i + word.len()] == word[..] {
+                    out.push((run.source[i].0, run.source[i + word.len() - 1].1));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Counts the values of the facet attributes over every matching document.

@@ -227,7 +227,7 @@ impl SearchQuery {
     /// Full-text search over drafts, sections and comments, in Thai (words are found inside
     /// unspaced text) and English. Synonyms such as พ.ร.บ. / พระราชบัญญัติ apply; Latin words
     /// of 5 letters or more tolerate a typo. Hidden and withdrawn comments are never found.
-    #[graphql(complexity = "5 + first.unwrap_or(20).max(0) as usize * child_complexity")]
+    #[graphql(complexity = "5 + first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn search(
         &self,
         ctx: &Context<'_>,

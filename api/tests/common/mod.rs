@@ -119,6 +119,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: TestDb,
     pub mailer: std::sync::Arc<Mailer>,
+    pub search: std::sync::Arc<rubfang_api::search::Search>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -167,6 +168,7 @@ impl TestApp {
             .expect("application starts");
         let addr = app.addr();
         let mailer = app.mailer();
+        let search = app.search();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             app.run_until(async {
@@ -180,9 +182,30 @@ impl TestApp {
             client: reqwest::Client::new(),
             db,
             mailer,
+            search,
             stop: Some(stop),
             task: Some(task),
         }
+    }
+
+    /// Waits for the engine to be set up (and the first index built), then drains the outbox:
+    /// afterwards every write so far is searchable.
+    pub async fn search_catch_up(&self) {
+        for _ in 0..3000 {
+            if self.search.indexer.health().await.ready {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            self.search.indexer.health().await.ready,
+            "search engine never got ready"
+        );
+        self.search
+            .indexer
+            .catch_up()
+            .await
+            .expect("the outbox drains");
     }
 
     pub fn url(&self, path: &str) -> String {
