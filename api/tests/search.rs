@@ -1,5 +1,6 @@
 //! The search contract. Every scenario runs on SQLite and PostgreSQL, against the embedded
 //! engine, or against Meilisearch when `RUBFANG_MEILI_URL` (and `RUBFANG_MEILI_MASTER_KEY`) are
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! set: the same assertions hold for both engines.
 
 mod common;

@@ -220,6 +220,7 @@ impl tantivy::tokenizer::TokenStream for WordStream {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

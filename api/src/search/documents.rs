@@ -106,7 +106,7 @@ async fn draft_changes(
     );
     let instrument = enum_value(&d.kind);
     let draft_status = enum_value(&d.status);
-    out.push(Change::Upsert(SearchDoc {
+    out.push(Change::Upsert(Box::new(SearchDoc {
         id: d.id,
         kind: IndexKind::Drafts.name().to_owned(),
         draft_id: d.id,
@@ -121,7 +121,7 @@ async fn draft_changes(
         consultation_status: Some(status.to_owned()),
         updated_at: Some(d.updated_at.timestamp()),
         ..Default::default()
-    }));
+    })));
     let Some(version) = version else {
         out.push(Change::DeleteSectionsExcept {
             draft_id,
@@ -137,7 +137,7 @@ async fn draft_changes(
             .map(heading_display)
             .collect::<Vec<_>>()
             .join(" › ");
-        out.push(Change::Upsert(SearchDoc {
+        out.push(Change::Upsert(Box::new(SearchDoc {
             id: s.id,
             kind: IndexKind::Sections.name().to_owned(),
             draft_id: d.id,
@@ -159,7 +159,7 @@ async fn draft_changes(
             consultation_status: Some(status.to_owned()),
             position: Some(s.position),
             ..Default::default()
-        }));
+        })));
     }
     out.push(Change::DeleteSectionsExcept {
         draft_id,
@@ -216,7 +216,7 @@ async fn comment_changes(
             });
             continue;
         };
-        out.push(Change::Upsert(SearchDoc {
+        out.push(Change::Upsert(Box::new(SearchDoc {
             id: c.id,
             kind: IndexKind::Comments.name().to_owned(),
             draft_id,
@@ -230,7 +230,7 @@ async fn comment_changes(
             official: Some(c.official_agency_id.is_some()),
             created_at: Some(c.created_at.timestamp()),
             ..Default::default()
-        }));
+        })));
     }
     for id in ids {
         if !found.contains(id) {

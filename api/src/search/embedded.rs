@@ -203,7 +203,7 @@ impl Inner {
         let Some(kind) = doc.index() else {
             return Ok(None);
         };
-        let settings = self.settings.index(kind);
+        let settings = self.settings.of(kind);
         let f = &self.fields;
         let mut out = TantivyDocument::default();
         out.add_text(f.key, EmbeddedSearch::key(kind, doc.id));
@@ -498,7 +498,7 @@ impl Inner {
         let Some(kind) = doc.index() else {
             return Ok(None);
         };
-        let settings = self.settings.index(kind);
+        let settings = self.settings.of(kind);
         Ok(Some(Hit {
             index: kind,
             id: doc.id,
@@ -773,6 +773,7 @@ impl SearchBackend for EmbeddedSearch {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

@@ -136,7 +136,7 @@ impl SearchBackend for MeiliSearch {
                         if let Some(ids) = deletes.get_mut(&kind) {
                             ids.retain(|id| *id != doc.id);
                         }
-                        upserts.entry(kind).or_default().push(doc);
+                        upserts.entry(kind).or_default().push(*doc);
                     }
                 }
                 Change::Delete { index, id } => {
@@ -292,7 +292,7 @@ impl SearchBackend for MeiliSearch {
             .into_iter()
             .filter_map(|hit| {
                 let kind = hit.result.index()?;
-                let settings = self.settings.index(kind);
+                let settings = self.settings.of(kind);
                 let formatted = hit.formatted_result.unwrap_or_default();
                 let text = |a: &str| formatted.get(a).and_then(|v| v.as_str()).map(str::to_owned);
                 let marked = settings

@@ -131,7 +131,7 @@ impl SearchDoc {
 /// A change to the index, worked out from the database by [`documents`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
-    Upsert(SearchDoc),
+    Upsert(Box<SearchDoc>),
     Delete {
         index: IndexKind,
         id: i64,

@@ -152,7 +152,7 @@ impl SearchSettings {
         Ok(SearchSettings { indexes })
     }
 
-    pub fn index(&self, kind: IndexKind) -> &IndexSettings {
+    pub fn of(&self, kind: IndexKind) -> &IndexSettings {
         // `load` builds one entry per kind, in `IndexKind::ALL` order.
         &self.indexes[kind as usize]
     }
@@ -191,6 +191,7 @@ fn parse(kind: IndexKind, text: &str) -> AppResult<IndexSettings> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
