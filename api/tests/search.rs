@@ -671,6 +671,33 @@ async fn bad_queries_are_refused_clearly(app: TestApp) -> TestApp {
     app
 }
 
+/// The site's search page: a plain form, results with their marks, refusals shown with the form.
+async fn the_site_searches(app: TestApp) -> TestApp {
+    app.search_catch_up().await;
+    let (status, html) = app.get("/search?q=%E0%B8%97%E0%B8%B2%E0%B8%87%E0%B8%88%E0%B8%B1%E0%B8%81%E0%B8%A3%E0%B8%A2%E0%B8%B2%E0%B8%99").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("<mark>จักรยาน</mark>"), "{html}");
+    assert!(html.contains("href=\"/sections/"), "{html}");
+    assert!(
+        html.contains("type=SECTION"),
+        "a link narrows to sections: {html}"
+    );
+    let (status, html) = app
+        .get("/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await;
+    assert_eq!(status, 200);
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    let long = "%E0%B8%81".repeat(201);
+    let (status, html) = app.get(&format!("/search?q={long}")).await;
+    assert_eq!(status, 400);
+    assert!(html.contains("201 characters"), "{html}");
+    let (status, home) = app.get("/").await;
+    assert_eq!(status, 200);
+    assert!(home.contains("action=\"/search\""));
+    app
+}
+
 fn three_searches_a_minute(config: &mut rubfang_api::config::Config) {
     config.rate_limits.set(
         rubfang_api::ratelimit::LimitedAction::Search,
@@ -699,6 +726,7 @@ on_every_backend!(
     the_outbox_catches_up_after_an_outage,
     a_rebuild_gives_the_same_results,
     bad_queries_are_refused_clearly,
+    the_site_searches,
 );
 
 on_every_backend!(config = three_searches_a_minute; searches_are_rate_limited);

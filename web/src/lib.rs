@@ -30,6 +30,7 @@ pub fn routes(executor: Executor) -> impl Endpoint {
         .at("/", get(landing))
         .at("/drafts/:slug", get(draft_page))
         .at("/sections/:id", get(section_page))
+        .at("/search", get(search_page))
         .at("/verify", get(verify_page))
         .at("/reset-password", get(reset_form).post(reset_submit))
         .data(executor)
@@ -92,6 +93,7 @@ async fn landing(Data(executor): Data<&Executor>) -> Response {
          · Read draft laws section by section and tell the agency what you think.</p>\
          <h2>เปิดรับฟังความคิดเห็นอยู่ · Open for comment</h2><ul class=\"cards\">",
     );
+    body.insert_str(body.find("<h2>").unwrap_or(0), &search_form("", ""));
     let empty = Vec::new();
     let open = data
         .pointer("/open/edges")
@@ -131,6 +133,194 @@ async fn landing(Data(executor): Data<&Executor>) -> Response {
          (<a href=\"/graphql/schema.graphql\">schema</a>)</p>",
     );
     Html(page("รับฟัง · rubfang", &body)).into_response()
+}
+
+/// The search box: a plain form, so it works without JavaScript.
+fn search_form(q: &str, kind: &str) -> String {
+    let option = |value: &str, label: &str| {
+        format!(
+            "<option value=\"{value}\"{}>{label}</option>",
+            if value == kind { " selected" } else { "" }
+        )
+    };
+    format!(
+        "<form class=\"search\" action=\"/search\" method=\"get\" role=\"search\">\
+         <label for=\"q\">ค้นหา · Search</label> \
+         <input id=\"q\" name=\"q\" type=\"search\" value=\"{}\" maxlength=\"200\" \
+         placeholder=\"เช่น ใบอนุญาต, ทางจักรยาน, พ.ร.บ.\"> \
+         <select name=\"type\" aria-label=\"ประเภท · Type\">{}{}{}{}</select> \
+         <button type=\"submit\">ค้นหา</button></form>",
+        escape(q),
+        option("", "ทั้งหมด · All"),
+        option("DRAFT", "ร่างกฎหมาย · Drafts"),
+        option("SECTION", "มาตรา · Sections"),
+        option("COMMENT", "ความคิดเห็น · Comments"),
+    )
+}
+
+/// A highlight from the API is safe HTML (escaped text, `<mark>` only, checked by the search
+/// contract tests); anything else in it is shown as text all the same.
+fn highlight_html(html: &str) -> String {
+    let rest = html.replace("<mark>", "").replace("</mark>", "");
+    if rest.contains('<') || rest.contains('>') {
+        escape(html)
+    } else {
+        html.to_owned()
+    }
+}
+
+fn type_th(kind: &str) -> &'static str {
+    match kind {
+        "DRAFT" => "ร่างกฎหมาย",
+        "SECTION" => "มาตรา",
+        _ => "ความคิดเห็น",
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    after: Option<String>,
+}
+
+#[handler]
+async fn search_page(
+    Data(executor): Data<&Executor>,
+    poem::web::Query(params): poem::web::Query<SearchParams>,
+) -> Response {
+    let kind = match params.kind.as_str() {
+        k @ ("DRAFT" | "SECTION" | "COMMENT") => k,
+        _ => "",
+    };
+    let mut body = format!(
+        "<p><a href=\"/\">← หน้าแรก</a></p><h1>ค้นหา · Search</h1>{}",
+        search_form(&params.q, kind)
+    );
+    if params.q.trim().is_empty() {
+        body.push_str("<p class=\"meta\">พิมพ์คำที่ต้องการค้นหา · Type what to look for.</p>");
+        return Html(page("ค้นหา · Search", &body)).into_response();
+    }
+    let filter = if kind.is_empty() {
+        json!(null)
+    } else {
+        json!({ "types": [kind] })
+    };
+    let response = executor
+        .execute(
+            include_str!("queries/search.graphql"),
+            json!({ "q": params.q, "filter": filter, "after": params.after }),
+        )
+        .await;
+    // A query the API refuses (too long, say) is shown with the form, not as a broken page.
+    if let Some(message) = response
+        .pointer("/errors/0/message")
+        .and_then(Value::as_str)
+    {
+        body.push_str(&format!("<p class=\"error\">{}</p>", escape(message)));
+        return (StatusCode::BAD_REQUEST, Html(page("ค้นหา · Search", &body))).into_response();
+    }
+    let result = &response["data"]["search"];
+    let total = result["totalCount"].as_u64().unwrap_or(0);
+    body.push_str(&format!(
+        "<p class=\"meta\">พบ {} รายการ · {} found</p>",
+        html::thai_digits(&total.to_string()),
+        total
+    ));
+    let empty = Vec::new();
+    if let Some(types) = result["facets"]
+        .as_array()
+        .and_then(|fs| fs.iter().find(|f| f["attribute"] == "type"))
+    {
+        let links: Vec<String> = types["values"]
+            .as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .map(|v| {
+                let value = str_at(v, "/value");
+                format!(
+                    "<a href=\"/search?q={}&amp;type={}\">{} {}</a>",
+                    url_encode(&params.q),
+                    escape(value),
+                    type_th(value),
+                    html::thai_digits(&v["count"].to_string())
+                )
+            })
+            .collect();
+        body.push_str(&format!("<p class=\"facets\">{}</p>", links.join(" · ")));
+    }
+    body.push_str("<ol class=\"results\">");
+    for edge in result["edges"].as_array().unwrap_or(&empty) {
+        let n = &edge["node"];
+        let kind = str_at(edge, "/type");
+        let (href, title) = match str_at(n, "/__typename") {
+            "Draft" => (
+                format!("/drafts/{}", escape(str_at(n, "/slug"))),
+                escape(str_at(n, "/title")),
+            ),
+            "Section" => (
+                format!("/sections/{}", escape(str_at(n, "/id"))),
+                format!(
+                    "{} {} · {}",
+                    if str_at(n, "/version/provisionUnit") == "CLAUSE" {
+                        "ข้อ"
+                    } else {
+                        "มาตรา"
+                    },
+                    escape(str_at(n, "/label")),
+                    escape(str_at(n, "/version/draft/title"))
+                ),
+            ),
+            _ => (
+                n["sectionId"]
+                    .as_str()
+                    .map(|s| format!("/sections/{}", escape(s)))
+                    .unwrap_or_default(),
+                format!(
+                    "{} · {}",
+                    escape(str_at(n, "/authorName")),
+                    escape(str_at(n, "/createdAtText"))
+                ),
+            ),
+        };
+        let link = if href.is_empty() {
+            title
+        } else {
+            format!("<a href=\"{href}\">{title}</a>")
+        };
+        body.push_str(&format!(
+            "<li><span class=\"meta\">{}</span> {link}<br><span class=\"snippet\">{}</span></li>",
+            type_th(kind),
+            highlight_html(str_at(edge, "/highlight")),
+        ));
+    }
+    body.push_str("</ol>");
+    if result["pageInfo"]["hasNextPage"] == true {
+        body.push_str(&format!(
+            "<p><a href=\"/search?q={}&amp;type={}&amp;after={}\">ถัดไป · Next →</a></p>",
+            url_encode(&params.q),
+            kind,
+            url_encode(str_at(result, "/pageInfo/endCursor")),
+        ));
+    }
+    Html(page(&format!("{} · ค้นหา", params.q), &body)).into_response()
+}
+
+/// Percent-encodes a query-string value.
+fn url_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
 }
 
 #[handler]
