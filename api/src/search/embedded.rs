@@ -40,11 +40,15 @@ use super::{
 use crate::error::{AppError, AppResult};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-const FORMAT: &str = "rubfang-embedded-4";
+const FORMAT: &str = "rubfang-embedded-5";
 const TOKENIZER: &str = "rubfang";
 const GRAM_TOKENIZER: &str = "rubfang_grams";
 /// Weight of a Thai word matched as characters within a run rather than as a whole word.
 const GRAM_WEIGHT: Score = 0.5;
+/// A word found whole in this many documents is not widened by prefixes, typos or the character
+/// fallback: they would add a few documents to a list far longer than anyone reads, at the cost
+/// of scoring every one of them several times over.
+const WIDEN_BELOW: u64 = 5_000;
 /// Every searchable attribute of every index.
 const TEXT_FIELDS: [&str; 8] = [
     "title",
@@ -95,9 +99,10 @@ fn schema() -> (Schema, Fields) {
     let key = b.add_text_field("key", STRING | STORED);
     let facet = b.add_text_field("facet", STRING | FAST);
     let doc = b.add_text_field("doc", STORED);
+    // Word fields need no positions (no phrase queries run on them); the bigram field does.
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(TOKENIZER)
-        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        .set_index_option(IndexRecordOption::WithFreqs);
     let text = TEXT_FIELDS
         .into_iter()
         .map(|name| {
@@ -352,16 +357,37 @@ pub fn query_words(analyzer: &Analyzer, settings: &IndexSettings, query: &str) -
 }
 
 impl Inner {
-    /// The query for one index: its type, the filter, and every word of one variant in one of
-    /// its searchable attributes.
-    fn index_query(
+    /// The weight of a searchable attribute: each attribute twice the next in its index's
+    /// ranking order; an attribute of several indexes (`body`) takes its highest.
+    fn field_weights(&self, indexes: &[&IndexSettings]) -> Vec<(Field, Score)> {
+        let mut weights: HashMap<&str, u32> = HashMap::new();
+        for index in indexes {
+            let n = index.searchable.len();
+            for (rank, attribute) in index.searchable.iter().enumerate() {
+                let w = 1u32 << (n - 1 - rank).min(8);
+                let e = weights.entry(attribute.as_str()).or_default();
+                *e = (*e).max(w);
+            }
+        }
+        let mut out: Vec<(Field, Score)> = weights
+            .into_iter()
+            .filter_map(|(a, w)| Some((*self.fields.text.get(a)?, w as Score)))
+            .collect();
+        out.sort_by_key(|(f, _)| f.field_id());
+        out
+    }
+
+    /// What the words must match, built once for every index: each word of a variant in one of
+    /// the searchable attributes, exactly, with its typos, as a prefix (the last word as
+    /// typed), or (Thai) as characters inside a run.
+    fn text_query(
         &self,
-        settings: &IndexSettings,
+        searcher: &tantivy::Searcher,
         words: &QueryWords,
-        request: &SearchRequest,
+        indexes: &[&IndexSettings],
     ) -> Box<dyn Query> {
-        let n = settings.searchable.len();
-        let variant_queries: Vec<(Occur, Box<dyn Query>)> = words
+        let fields = self.field_weights(indexes);
+        let variants: Vec<(Occur, Box<dyn Query>)> = words
             .variants
             .iter()
             .map(|variant| {
@@ -369,35 +395,38 @@ impl Inner {
                     .iter()
                     .map(|word| {
                         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                        for (rank, attribute) in settings.searchable.iter().enumerate() {
-                            let Some(&field) = self.fields.text.get(attribute.as_str()) else {
-                                continue;
-                            };
-                            let weight = (1u32 << (n - 1 - rank).min(8)) as Score;
+                        let whole_word_docs: u64 = fields
+                            .iter()
+                            .map(|&(field, _)| {
+                                searcher
+                                    .doc_freq(&Term::from_field_text(field, &word.lemma))
+                                    .unwrap_or(0)
+                            })
+                            .sum();
+                        // A word found whole in many documents is not widened further.
+                        let widen = whole_word_docs < WIDEN_BELOW;
+                        for &(field, weight) in &fields {
                             let term = Term::from_field_text(field, &word.lemma);
                             alternatives.push((
                                 Occur::Should,
                                 Box::new(BoostQuery::new(
                                     Box::new(TermQuery::new(
                                         term.clone(),
-                                        IndexRecordOption::WithFreqsAndPositions,
+                                        IndexRecordOption::WithFreqs,
                                     )),
                                     weight * 2.0,
                                 )),
                             ));
-                            if word.prefix {
+                            if word.prefix && widen {
                                 alternatives.push((
                                     Occur::Should,
                                     Box::new(BoostQuery::new(
-                                        Box::new(FuzzyTermQuery::new_prefix(
-                                            term.clone(),
-                                            word.typos.min(1),
-                                            true,
-                                        )),
+                                        Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, true)),
                                         weight,
                                     )),
                                 ));
-                            } else if word.typos > 0 {
+                            }
+                            if word.typos > 0 && widen {
                                 alternatives.push((
                                     Occur::Should,
                                     Box::new(BoostQuery::new(
@@ -407,7 +436,7 @@ impl Inner {
                                 ));
                             }
                         }
-                        if let Some(q) = self.gram_query(&word.lemma) {
+                        if widen && let Some(q) = self.gram_query(&word.lemma) {
                             alternatives.push((Occur::Should, q));
                         }
                         (
@@ -422,14 +451,29 @@ impl Inner {
                 )
             })
             .collect();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, self.facet_query("type", settings.kind.name())),
-            (Occur::Must, Box::new(BooleanQuery::new(variant_queries))),
-        ];
-        for (attribute, value) in &request.filter.equals {
-            clauses.push((Occur::Must, self.facet_query(attribute, value)));
-        }
-        Box::new(BooleanQuery::new(clauses))
+        Box::new(BooleanQuery::new(variants))
+    }
+
+    /// Which documents the filter lets through: per index, its type and the conditions.
+    fn filter_query(&self, indexes: &[&IndexSettings], request: &SearchRequest) -> Box<dyn Query> {
+        let per_index: Vec<(Occur, Box<dyn Query>)> = indexes
+            .iter()
+            .map(|settings| {
+                let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, self.facet_query("type", settings.kind.name()))];
+                for (attribute, value) in &request.filter.equals {
+                    clauses.push((Occur::Must, self.facet_query(attribute, value)));
+                }
+                (
+                    Occur::Should,
+                    Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Box::new(tantivy::query::ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(per_index)),
+            0.0,
+        ))
     }
 
     /// A Thai word as a sequence of characters inside a run (found however the segmenter cut
@@ -459,18 +503,22 @@ impl Inner {
         if indexes.is_empty() || words.variants.is_empty() {
             return Ok(SearchResults::default());
         }
-        let per_index: Vec<(Occur, Box<dyn Query>)> = indexes
-            .iter()
-            .map(|s| (Occur::Should, self.index_query(s, &words, request)))
-            .collect();
-        let query = BooleanQuery::new(per_index);
         let searcher = self.reader.searcher();
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, self.text_query(&searcher, &words, &indexes)),
+            (Occur::Must, self.filter_query(&indexes, request)),
+        ]);
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
-        let (top, total, facets) = searcher
-            .search(&query, &(top, Count, FacetCounter))
-            .map_err(err)?;
+        let (top, total, facets) = if request.facets {
+            searcher
+                .search(&query, &(top, Count, FacetCounter))
+                .map_err(err)?
+        } else {
+            let (top, total) = searcher.search(&query, &(top, Count)).map_err(err)?;
+            (top, total, BTreeMap::new())
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (_, address) in top.into_iter().take(request.limit) {
             if let Some(hit) = self.hit(&searcher, address, &words)? {

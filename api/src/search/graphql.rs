@@ -272,6 +272,7 @@ impl SearchQuery {
                 filter,
                 offset,
                 limit: first,
+                facets: ctx.look_ahead().field("facets").exists(),
             })
             .await
             .gql()?;

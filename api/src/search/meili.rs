@@ -40,6 +40,12 @@ const CROP_WORDS: usize = 30;
 
 fn unavailable(e: MeiliError) -> AppError {
     match e {
+        // Searched before the indexer's start-up set the indexes up.
+        MeiliError::Meilisearch(m)
+            if m.error_code == meilisearch_sdk::errors::ErrorCode::IndexNotFound =>
+        {
+            AppError::SearchUnavailable("the search indexes are being set up".into())
+        }
         MeiliError::Meilisearch(m) => {
             AppError::internal(format!("meilisearch refused the request: {m}"))
         }
@@ -277,8 +283,8 @@ impl SearchBackend for MeiliSearch {
         let federated = multi.with_federation(FederationOptions {
             offset: Some(request.offset),
             limit: Some(request.limit),
-            facets_by_index: Some(facets_by_index),
-            merge_facets: Some(MergeFacets {
+            facets_by_index: request.facets.then_some(facets_by_index),
+            merge_facets: request.facets.then_some(MergeFacets {
                 max_values_per_facet: Some(100),
             }),
             ..Default::default()

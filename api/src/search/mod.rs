@@ -181,6 +181,8 @@ pub struct SearchRequest {
     pub filter: Filter,
     pub offset: usize,
     pub limit: usize,
+    /// Count facet values (costs a pass over every match; skipped when nobody asked).
+    pub facets: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
