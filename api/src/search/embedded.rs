@@ -40,7 +40,7 @@ use super::{
 use crate::error::{AppError, AppResult};
 
 /// Bumped whenever the schema or the analysis changes: an index of another version is rebuilt.
-const FORMAT: &str = "rubfang-embedded-5";
+const FORMAT: &str = "rubfang-embedded-6";
 const TOKENIZER: &str = "rubfang";
 const GRAM_TOKENIZER: &str = "rubfang_grams";
 /// Weight of a Thai word matched as characters within a run rather than as a whole word.
@@ -66,6 +66,9 @@ struct Fields {
     key: Field,
     /// `attribute=value` for every filterable attribute: filtered on, and counted.
     facet: Field,
+    /// One single-valued column per counted attribute (`f_stance`...), read by the facet
+    /// counter: a direct lookup per document instead of a walk through all its values.
+    counted: HashMap<&'static str, Field>,
     /// The document as JSON, for snippets.
     doc: Field,
     text: HashMap<&'static str, Field>,
@@ -97,7 +100,11 @@ fn err(e: impl std::fmt::Display) -> AppError {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let key = b.add_text_field("key", STRING | STORED);
-    let facet = b.add_text_field("facet", STRING | FAST);
+    let facet = b.add_text_field("facet", STRING);
+    let counted = FACETS
+        .into_iter()
+        .map(|a| (a, b.add_text_field(&format!("f_{a}"), FAST)))
+        .collect();
     let doc = b.add_text_field("doc", STORED);
     // Word fields need no positions (no phrase queries run on them); the bigram field does.
     let indexing = TextFieldIndexing::default()
@@ -128,6 +135,7 @@ fn schema() -> (Schema, Fields) {
         Fields {
             key,
             facet,
+            counted,
             doc,
             text,
             grams,
@@ -214,6 +222,9 @@ impl Inner {
         out.add_text(f.key, EmbeddedSearch::key(kind, doc.id));
         for attribute in &settings.filterable {
             if let Some(value) = doc.facet(attribute) {
+                if let Some(&column) = f.counted.get(attribute.as_str()) {
+                    out.add_text(column, &value);
+                }
                 out.add_text(f.facet, format!("{attribute}={value}"));
             }
         }
@@ -504,10 +515,12 @@ impl Inner {
             return Ok(SearchResults::default());
         }
         let searcher = self.reader.searcher();
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, self.text_query(&searcher, &words, &indexes)),
-            (Occur::Must, self.filter_query(&indexes, request)),
-        ]);
+        let mut clauses = vec![(Occur::Must, self.text_query(&searcher, &words, &indexes))];
+        // No condition and every index: nothing to filter (and no union over every document).
+        if !request.filter.equals.is_empty() || indexes.len() < self.settings.indexes.len() {
+            clauses.push((Occur::Must, self.filter_query(&indexes, request)));
+        }
+        let query = BooleanQuery::new(clauses);
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
@@ -621,8 +634,8 @@ fn thai_run_matches(analyzer: &Analyzer, text: &str, words: &QueryWords) -> Vec<
 struct FacetCounter;
 
 struct SegmentFacetCounter {
-    column: Option<StrColumn>,
-    counts: Vec<u64>,
+    /// Per counted attribute: its column in this segment and a count per value ordinal.
+    columns: Vec<(&'static str, StrColumn, Vec<u64>)>,
 }
 
 impl Collector for FacetCounter {
@@ -634,12 +647,14 @@ impl Collector for FacetCounter {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<SegmentFacetCounter> {
-        let column = segment.fast_fields().str("facet")?;
-        let terms = column.as_ref().map_or(0, |c| c.num_terms());
-        Ok(SegmentFacetCounter {
-            column,
-            counts: vec![0; terms],
-        })
+        let mut columns = Vec::with_capacity(FACETS.len());
+        for attribute in FACETS {
+            if let Some(column) = segment.fast_fields().str(&format!("f_{attribute}"))? {
+                let terms = column.num_terms();
+                columns.push((attribute, column, vec![0; terms]));
+            }
+        }
+        Ok(SegmentFacetCounter { columns })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -667,31 +682,25 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = BTreeMap<String, BTreeMap<String, u64>>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(column) = &self.column {
-            for ord in column.term_ords(doc) {
-                if let Some(n) = self.counts.get_mut(ord as usize) {
-                    *n += 1;
-                }
+        for (_, column, counts) in &mut self.columns {
+            if let Some(ord) = column.ords().first(doc)
+                && let Some(n) = counts.get_mut(ord as usize)
+            {
+                *n += 1;
             }
         }
     }
 
     fn harvest(self) -> Self::Fruit {
         let mut out: Self::Fruit = BTreeMap::new();
-        let Some(column) = self.column else {
-            return out;
-        };
         let mut value = String::new();
-        for (ord, n) in self.counts.into_iter().enumerate() {
-            if n == 0 || !matches!(column.ord_to_str(ord as u64, &mut value), Ok(true)) {
-                continue;
-            }
-            if let Some((attribute, v)) = value.split_once('=')
-                && FACETS.contains(&attribute)
-            {
-                out.entry(attribute.to_owned())
-                    .or_default()
-                    .insert(v.to_owned(), n);
+        for (attribute, column, counts) in self.columns {
+            for (ord, n) in counts.into_iter().enumerate() {
+                if n > 0 && matches!(column.ord_to_str(ord as u64, &mut value), Ok(true)) {
+                    out.entry(attribute.to_owned())
+                        .or_default()
+                        .insert(value.clone(), n);
+                }
             }
         }
         out
@@ -777,6 +786,26 @@ impl Inner {
         result
     }
 
+    /// Merges every segment into one (after a rebuild): fewer, larger segments answer faster.
+    fn optimize_blocking(&self) -> AppResult<()> {
+        let mut guard = self.writer.lock().map_err(err)?;
+        // Background merges first run to their end (they would race the full merge), then one
+        // merge of everything with the merge policy off, then the policy back on.
+        if let Some(previous) = guard.take() {
+            previous.wait_merging_threads().map_err(err)?;
+        }
+        let writer = self.writer(&mut guard)?;
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        let ids = self.index.searchable_segment_ids().map_err(err)?;
+        if ids.len() > 1 {
+            writer.merge(&ids).wait().map_err(err)?;
+        }
+        writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+        self.reader.reload().map_err(err)?;
+        drop(writer.garbage_collect_files().wait());
+        Ok(())
+    }
+
     fn clear_blocking(&self) -> AppResult<()> {
         let mut guard = self.writer.lock().map_err(err)?;
         let writer = self.writer(&mut guard)?;
@@ -812,6 +841,10 @@ impl SearchBackend for EmbeddedSearch {
 
     async fn clear(&self) -> AppResult<()> {
         blocking(&self.0, Inner::clear_blocking).await
+    }
+
+    async fn optimize(&self) -> AppResult<()> {
+        blocking(&self.0, Inner::optimize_blocking).await
     }
 
     async fn search(&self, request: &SearchRequest) -> AppResult<SearchResults> {

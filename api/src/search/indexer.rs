@@ -188,6 +188,7 @@ impl Indexer {
                 .count();
             self.backend.apply(changes).await?;
         }
+        self.backend.optimize().await?;
         outbox::remove_through(&self.db, covered).await?;
         outbox::set_state(&self.db, WATERMARK, &now.to_rfc3339()).await?;
         report.elapsed = started.elapsed();

@@ -218,6 +218,11 @@ pub trait SearchBackend: Send + Sync {
     /// Empties every index (before a rebuild).
     async fn clear(&self) -> AppResult<()>;
 
+    /// Compacts the index after a rebuild, where the engine benefits.
+    async fn optimize(&self) -> AppResult<()> {
+        Ok(())
+    }
+
     async fn search(&self, request: &SearchRequest) -> AppResult<SearchResults>;
 }
 
