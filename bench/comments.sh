@@ -25,16 +25,10 @@ PG="${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}"
 CONNS="${BENCH_CONNECTIONS:-32}"
 THREADS="${BENCH_THREADS:-2}"
 case "$BACKEND" in sqlite|postgres) ;; *) echo "backend: sqlite or postgres, not $BACKEND"; exit 2 ;; esac
-command -v jq >/dev/null || { echo "needs jq"; exit 2; }
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian package)"
-  (apt-get install -y wrk >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y wrk >/dev/null))
-fi
 
-cargo build --release --locked --quiet -p rubfang-api
-BIN=target/release/rubfang
-WORK="$(mktemp -d)"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 PGDB=""
 cleanup() {
   if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi

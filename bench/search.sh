@@ -18,15 +18,9 @@ CONNS="${BENCH_CONNECTIONS:-16}"
 THREADS="${BENCH_THREADS:-2}"
 CORPUS="${RUBFANG_CORPUS_DIR:-../shared/corpus}/thai-law"
 [ -d "$CORPUS" ] || { echo "the Thai-law corpus is not at $CORPUS (set RUBFANG_CORPUS_DIR)"; exit 2; }
-command -v jq >/dev/null || { echo "needs jq"; exit 2; }
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian package)"
-  (apt-get install -y wrk >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y wrk >/dev/null))
-fi
 
-cargo build --release --locked --quiet -p rubfang-api
-BIN=target/release/rubfang
-WORK="$(mktemp -d)"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 cleanup() {
   if [ -n "${SERVER:-}" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
   rm -rf "$WORK"

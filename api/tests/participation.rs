@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TestApp, codes, rows};
+use common::{Open, TestApp, codes, open_consultation, rows};
 use rubfang_api::config::Config;
 use serde_json::{Value, json};
 
@@ -20,37 +20,6 @@ const REPLY: &str = "mutation($i: ReplyInput!) { replyToComment(input: $i) {
     id depth isOfficial officialAgency { slug } } }";
 const STATS: &str = "query($id: ID!) { section(id: $id) { commentStats {
     comments agree disagree neutral } } }";
-
-/// The demo's open consultation and the ids of its sections.
-struct Open {
-    consultation: String,
-    sections: Vec<String>,
-}
-
-async fn open_consultation(app: &TestApp) -> Open {
-    let data = app
-        .data(
-            r#"{ draft(slug: "cycling-act") {
-                consultations { edges { node { id isOpen } } }
-                currentVersion { sections(first: 50) { edges { node { id } } } } } }"#,
-            json!({}),
-        )
-        .await;
-    let consultation = data["draft"]["consultations"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sections = data["draft"]["currentVersion"]["sections"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
-        .collect();
-    Open {
-        consultation,
-        sections,
-    }
-}
 
 fn comment_input(open: &Open, section: usize, body: &str, stance: Option<&str>) -> Value {
     json!({ "i": {

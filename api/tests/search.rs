@@ -107,26 +107,8 @@ fn assert_safe_highlight(html: &str) {
 }
 
 async fn open_consultation(app: &TestApp) -> (String, Vec<String>, String) {
-    let data = app
-        .data(
-            r#"{ draft(slug: "cycling-act") { id
-                consultations { edges { node { id } } }
-                currentVersion { sections(first: 50) { edges { node { id } } } } } }"#,
-            json!({}),
-        )
-        .await;
-    let consultation = data["draft"]["consultations"]["edges"][0]["node"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sections = data["draft"]["currentVersion"]["sections"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
-        .collect();
-    let draft = data["draft"]["id"].as_str().unwrap().to_owned();
-    (consultation, sections, draft)
+    let open = common::open_consultation(app).await;
+    (open.consultation, open.sections, open.draft)
 }
 
 async fn post(
@@ -592,15 +574,7 @@ async fn the_outbox_catches_up_after_an_outage(app: TestApp) -> TestApp {
         );
     }
     assert!(down_indexer.catch_up().await.is_err(), "the engine is down");
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = common::health(&app).await;
     assert_eq!(
         health["status"], "ok",
         "search down is not the platform down: {health}"
@@ -620,15 +594,7 @@ async fn the_outbox_catches_up_after_an_outage(app: TestApp) -> TestApp {
     for id in &ids {
         assert!(found.contains(id), "{id} lost: {r}");
     }
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = common::health(&app).await;
     assert_eq!(health["search"]["backlog"], 0, "{health}");
     app
 }

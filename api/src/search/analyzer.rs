@@ -151,20 +151,13 @@ impl tantivy::tokenizer::Tokenizer for TantivyGrams {
     type TokenStream<'a> = WordStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
-        let tokens = self
-            .0
-            .grams(text)
-            .into_iter()
-            .enumerate()
-            .map(|(position, (gram, start, end))| tantivy::tokenizer::Token {
-                offset_from: start,
-                offset_to: end,
-                position,
-                text: gram,
-                position_length: 1,
-            })
-            .collect();
-        WordStream { tokens, next: 0 }
+        WordStream::new(
+            self.0
+                .grams(text)
+                .into_iter()
+                .enumerate()
+                .map(|(position, (gram, start, end))| (position, gram, start, end)),
+        )
     }
 }
 
@@ -178,25 +171,36 @@ pub struct WordStream {
     next: usize,
 }
 
+impl WordStream {
+    /// From (position, text, start byte, end byte).
+    fn new(tokens: impl Iterator<Item = (usize, String, usize, usize)>) -> WordStream {
+        let tokens = tokens
+            .map(
+                |(position, text, offset_from, offset_to)| tantivy::tokenizer::Token {
+                    offset_from,
+                    offset_to,
+                    position,
+                    text,
+                    position_length: 1,
+                },
+            )
+            .collect();
+        WordStream { tokens, next: 0 }
+    }
+}
+
 impl tantivy::tokenizer::Tokenizer for TantivyAnalyzer {
     type TokenStream<'a> = WordStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream {
-        let tokens = self
-            .0
-            .words(text)
-            .into_iter()
-            .enumerate()
-            .filter(|(_, w)| !w.stop)
-            .map(|(position, w)| tantivy::tokenizer::Token {
-                offset_from: w.start,
-                offset_to: w.end,
-                position,
-                text: w.lemma,
-                position_length: 1,
-            })
-            .collect();
-        WordStream { tokens, next: 0 }
+        WordStream::new(
+            self.0
+                .words(text)
+                .into_iter()
+                .enumerate()
+                .filter(|(_, w)| !w.stop)
+                .map(|(position, w)| (position, w.lemma, w.start, w.end)),
+        )
     }
 }
 

@@ -404,3 +404,48 @@ macro_rules! on_every_backend {
         }
     )*};
 }
+
+/// The demo's open consultation (on the draft `cycling-act`) and the ids of its sections.
+pub struct Open {
+    pub consultation: String,
+    pub sections: Vec<String>,
+    pub draft: String,
+}
+
+pub async fn open_consultation(app: &TestApp) -> Open {
+    let data = app
+        .data(
+            r#"{ draft(slug: "cycling-act") { id
+                consultations { edges { node { id isOpen } } }
+                currentVersion { sections(first: 50) { edges { node { id } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let consultation = data["draft"]["consultations"]["edges"][0]["node"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sections = data["draft"]["currentVersion"]["sections"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    Open {
+        consultation,
+        sections,
+        draft: data["draft"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// `/healthz` as JSON.
+pub async fn health(app: &TestApp) -> Value {
+    app.client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
