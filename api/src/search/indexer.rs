@@ -19,7 +19,11 @@ use super::{SearchBackend, documents, outbox};
 use crate::{draft::service::TextCache, error::AppResult};
 
 /// Outbox rows per batch.
-const BATCH: u64 = 500;
+const BATCH: u64 = 2_000;
+/// The indexer commits at most once per this interval: under a flood of comments each commit
+/// then carries many, and the engine's commits and merges stay off the writers' cores. Search
+/// trails writes by about this much.
+const COMMIT_EVERY: Duration = Duration::from_secs(1);
 /// How often an idle indexer looks for new rows (other instances' writes included).
 const IDLE_POLL: Duration = Duration::from_millis(200);
 /// How often consultations that opened or closed are looked for.
@@ -250,12 +254,16 @@ impl Indexer {
                     tracing::warn!(error = %e, "could not look for consultations that opened or closed");
                 }
             }
+            let started = Instant::now();
             match self.drain_once(BATCH).await {
                 Ok(0) => {
                     self.succeeded();
                     tokio::time::sleep(IDLE_POLL).await;
                 }
-                Ok(_) => self.succeeded(),
+                Ok(_) => {
+                    self.succeeded();
+                    tokio::time::sleep(COMMIT_EVERY.saturating_sub(started.elapsed())).await;
+                }
                 Err(e) => tokio::time::sleep(self.failed(&e)).await,
             }
         }
