@@ -620,6 +620,86 @@ async fn a_rebuild_gives_the_same_results(app: TestApp) -> TestApp {
     app
 }
 
+/// A consultation that closes with the passing of time, with no write to say so, is picked up
+/// by the indexer's status refresh.
+async fn statuses_follow_the_clock(app: TestApp) -> TestApp {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    app.search_catch_up().await;
+    let open = search(
+        &app,
+        "จักรยาน",
+        json!({ "types": ["DRAFT"], "consultationStatus": "OPEN" }),
+    )
+    .await;
+    assert!(
+        edges(&open)
+            .iter()
+            .any(|e| e["node"]["slug"] == "cycling-act"),
+        "{open}"
+    );
+    // Time passes: the consultation's closing instant is now behind us (written straight to
+    // the table, as the clock would, with no outbox row).
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let db = app.db.connect().await;
+    let draft = rubfang_api::draft::service::by_slug(&db, "cycling-act")
+        .await
+        .unwrap()
+        .unwrap();
+    use rubfang_api::consultation::entity as consultation;
+    consultation::Entity::update_many()
+        .col_expr(
+            consultation::Column::ClosesAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::milliseconds(5)),
+        )
+        .filter(consultation::Column::DraftId.eq(draft.id))
+        .exec(&db)
+        .await
+        .unwrap();
+    // The indexer's own 30-second refresh may have got there first; either queues the draft.
+    let queued = app
+        .search
+        .indexer
+        .refresh_statuses(chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(queued <= 1, "{queued}");
+    app.search_catch_up().await;
+    let closed = search(
+        &app,
+        "จักรยาน",
+        json!({ "types": ["DRAFT"], "consultationStatus": "CLOSED" }),
+    )
+    .await;
+    assert!(
+        edges(&closed)
+            .iter()
+            .any(|e| e["node"]["slug"] == "cycling-act"),
+        "{closed}"
+    );
+    let still_open = search(
+        &app,
+        "จักรยาน",
+        json!({ "types": ["DRAFT"], "consultationStatus": "OPEN" }),
+    )
+    .await;
+    assert!(
+        !edges(&still_open)
+            .iter()
+            .any(|e| e["node"]["slug"] == "cycling-act"),
+        "{still_open}"
+    );
+    // Nothing else changed since: the next refresh queues nothing.
+    assert_eq!(
+        app.search
+            .indexer
+            .refresh_statuses(chrono::Utc::now())
+            .await
+            .unwrap(),
+        0
+    );
+    app
+}
+
 /// Bad queries get errors naming the problem.
 async fn bad_queries_are_refused_clearly(app: TestApp) -> TestApp {
     let field = |body: &Value| {
@@ -723,6 +803,7 @@ on_every_backend!(
     a_rebuild_gives_the_same_results,
     bad_queries_are_refused_clearly,
     the_site_searches,
+    statuses_follow_the_clock,
 );
 
 on_every_backend!(config = three_searches_a_minute; searches_are_rate_limited);
