@@ -12,7 +12,7 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
-    path::{Path, PathBuf},
+    path::Path,
     sync::Arc,
 };
 
@@ -90,7 +90,6 @@ pub struct Inner {
     failing: std::sync::atomic::AtomicBool,
     fields: Arc<Fields>,
     fresh: bool,
-    path: Option<PathBuf>,
 }
 
 fn err(e: impl std::fmt::Display) -> AppError {
@@ -189,12 +188,7 @@ impl EmbeddedSearch {
             failing: std::sync::atomic::AtomicBool::new(false),
             fields: Arc::new(fields),
             fresh,
-            path: dir.map(Path::to_path_buf),
         })))
-    }
-
-    pub fn path(&self) -> Option<&Path> {
-        self.0.path.as_deref()
     }
 
     /// While set, every write fails as if the disk had gone away (for outage tests).

@@ -80,10 +80,6 @@ impl Indexer {
         })
     }
 
-    pub fn backend(&self) -> &Arc<dyn SearchBackend> {
-        &self.backend
-    }
-
     /// Applies one batch; the number of outbox rows it cleared.
     ///
     /// Batches never overlap: a batch read before a comment was hidden but applied after the

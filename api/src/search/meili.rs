@@ -29,7 +29,6 @@ pub struct MeiliSearch {
     client: Client,
     prefix: String,
     settings: std::sync::Arc<SearchSettings>,
-    url: String,
 }
 
 /// How long a write may take to be applied before the indexer gives up and retries.
@@ -72,12 +71,7 @@ impl MeiliSearch {
             client,
             prefix: prefix.to_owned(),
             settings,
-            url: url.to_owned(),
         })
-    }
-
-    pub fn url(&self) -> &str {
-        &self.url
     }
 
     fn uid(&self, kind: IndexKind) -> String {
