@@ -604,6 +604,22 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<comment
     Ok(comment::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Comments by id that are visible now (neither hidden nor withdrawn), in one query.
+pub async fn visible_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<Vec<comment::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(comment::Entity::find()
+        .filter(comment::Column::Id.is_in(ids.to_vec()))
+        .filter(comment::Column::HiddenAt.is_null())
+        .filter(comment::Column::WithdrawnAt.is_null())
+        .all(db)
+        .await?)
+}
+
 pub async fn revisions(
     db: &impl ConnectionTrait,
     comment_id: i64,

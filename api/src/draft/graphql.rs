@@ -352,6 +352,24 @@ impl Section {
         Ok(text.section_index(id).map(|index| Section { text, index }))
     }
 
+    /// Several sections by id: one query, then each version's text (cached).
+    pub async fn load_many(
+        ctx: &Context<'_>,
+        ids: &[i64],
+    ) -> async_graphql::Result<std::collections::HashMap<i64, Section>> {
+        let app = app(ctx);
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        for row in service::sections_by_ids(&app.db, ids).await.gql()? {
+            let text = service::version_text(&app.db, &app.texts, row.version_id)
+                .await
+                .gql()?;
+            if let Some(index) = text.section_index(row.id) {
+                out.insert(row.id, Section { text, index });
+            }
+        }
+        Ok(out)
+    }
+
     fn row(&self) -> &section::Model {
         &self.text.sections[self.index]
     }

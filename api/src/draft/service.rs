@@ -151,6 +151,31 @@ pub async fn section(db: &impl ConnectionTrait, id: i64) -> AppResult<Option<sec
     Ok(section::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Drafts by id, in one query (those that exist).
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<Vec<draft::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(draft::Entity::find()
+        .filter(draft::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
+/// Sections by id, in one query (those that exist).
+pub async fn sections_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> AppResult<Vec<section::Model>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(section::Entity::find()
+        .filter(section::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
 /// The whole text of one version: its headings and sections in order. A version never changes
 /// once written (a change is a new version), so it is safe to keep in memory and to share
 /// between requests, and between instances it is the same everywhere.

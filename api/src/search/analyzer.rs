@@ -103,25 +103,7 @@ pub struct ThaiRun {
 
 impl Analyzer {
     pub fn thai_runs(&self, text: &str) -> Vec<ThaiRun> {
-        let mut runs: Vec<ThaiRun> = Vec::new();
-        let mut last_end = usize::MAX;
-        for w in self.words(text) {
-            if !is_thai(&w.lemma) {
-                last_end = usize::MAX;
-                continue;
-            }
-            if w.start != last_end || runs.is_empty() {
-                runs.push(ThaiRun::default());
-            }
-            if let Some(run) = runs.last_mut() {
-                for c in w.lemma.chars() {
-                    run.chars.push(c);
-                    run.source.push((w.start, w.end));
-                }
-            }
-            last_end = w.end;
-        }
-        runs
+        thai_runs(&self.words(text))
     }
 
     /// Character bigrams of every Thai run, positions consecutive within a run.
@@ -135,6 +117,29 @@ impl Analyzer {
         }
         out
     }
+}
+
+/// The runs of Thai words written without a space between them, from words already cut.
+pub fn thai_runs(words: &[Word]) -> Vec<ThaiRun> {
+    let mut runs: Vec<ThaiRun> = Vec::new();
+    let mut last_end = usize::MAX;
+    for w in words {
+        if !is_thai(&w.lemma) {
+            last_end = usize::MAX;
+            continue;
+        }
+        if w.start != last_end || runs.is_empty() {
+            runs.push(ThaiRun::default());
+        }
+        if let Some(run) = runs.last_mut() {
+            for c in w.lemma.chars() {
+                run.chars.push(c);
+                run.source.push((w.start, w.end));
+            }
+        }
+        last_end = w.end;
+    }
+    runs
 }
 
 /// The bigrams of one normalised Thai word, in order.

@@ -185,10 +185,10 @@ async fn comment_changes(
         .into_iter()
         .map(|c| (c.id, c.draft_id))
         .collect();
-    let draft_ids: HashSet<i64> = consultations.values().copied().collect();
-    let agencies: HashMap<i64, i64> = draft::Entity::find()
-        .filter(draft::Column::Id.is_in(draft_ids))
-        .all(db)
+    let mut draft_ids: Vec<i64> = consultations.values().copied().collect();
+    draft_ids.sort_unstable();
+    draft_ids.dedup();
+    let agencies: HashMap<i64, i64> = drafts::by_ids(db, &draft_ids)
         .await?
         .into_iter()
         .map(|d| (d.id, d.lead_agency_id))

@@ -33,7 +33,7 @@ use tantivy::{
 use super::{
     Change, FACETS, Hit, IndexKind, SearchBackend, SearchDoc, SearchRequest, SearchResults,
     SearchSettings,
-    analyzer::{Analyzer, TantivyAnalyzer, TantivyGrams, is_thai, word_grams},
+    analyzer::{Analyzer, TantivyAnalyzer, TantivyGrams, Word, is_thai, thai_runs, word_grams},
     highlight,
     settings::IndexSettings,
 };
@@ -575,9 +575,10 @@ pub fn snippet(
             continue;
         };
         fallback.get_or_insert(text);
-        let mut ranges: Vec<(usize, usize)> = analyzer
-            .words(text)
-            .into_iter()
+        // Cut once: the word matches and the character matches both read these words.
+        let cut = analyzer.words(text);
+        let mut ranges: Vec<(usize, usize)> = cut
+            .iter()
             .filter(|w| {
                 // A one-letter word (the พ of พ.ร.บ.) is marked only as part of a longer match.
                 w.lemma.chars().count() > 1
@@ -585,7 +586,7 @@ pub fn snippet(
             })
             .map(|w| (w.start, w.end))
             .collect();
-        ranges.extend(thai_run_matches(analyzer, text, words));
+        ranges.extend(thai_run_matches(&cut, words));
         if !ranges.is_empty() {
             return highlight::snippet(text, &ranges, highlight::SNIPPET_CHARS);
         }
@@ -597,7 +598,7 @@ pub fn snippet(
 
 /// Where a Thai query word occurs as characters inside a run of `text`: the words of the run it
 /// spans, in the original text.
-fn thai_run_matches(analyzer: &Analyzer, text: &str, words: &QueryWords) -> Vec<(usize, usize)> {
+fn thai_run_matches(cut: &[Word], words: &QueryWords) -> Vec<(usize, usize)> {
     let thai: Vec<Vec<char>> = words
         .variants
         .iter()
@@ -609,7 +610,7 @@ fn thai_run_matches(analyzer: &Analyzer, text: &str, words: &QueryWords) -> Vec<
         return Vec::new();
     }
     let mut out = Vec::new();
-    for run in analyzer.thai_runs(text) {
+    for run in thai_runs(cut) {
         for word in &thai {
             if word.len() > run.chars.len() {
                 continue;

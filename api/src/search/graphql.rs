@@ -1,6 +1,8 @@
 //! `search(query, filter, first, after)`: drafts, sections and comments ranked together, with
 //! safe highlighted snippets, facet counts and offset cursors.
 
+use std::collections::HashMap;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject, Union};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::ActiveEnum;
@@ -8,7 +10,7 @@ use sea_orm::ActiveEnum;
 use super::{Filter, IndexKind, SearchRequest, parse_query};
 use crate::{
     account::RespondentCategory,
-    comment::{Stance, graphql::Comment},
+    comment::{Stance, graphql::Comment, service as comments},
     draft::{
         graphql::{Draft, Section},
         service as drafts,
@@ -39,6 +41,15 @@ impl SearchType {
             SearchType::Draft => IndexKind::Drafts,
             SearchType::Section => IndexKind::Sections,
             SearchType::Comment => IndexKind::Comments,
+        }
+    }
+
+    /// As GraphQL spells it.
+    fn name(self) -> &'static str {
+        match self {
+            SearchType::Draft => "DRAFT",
+            SearchType::Section => "SECTION",
+            SearchType::Comment => "COMMENT",
         }
     }
 
@@ -204,7 +215,9 @@ fn facet_value(attribute: &str, value: &str) -> Option<(String, String)> {
     let out = match attribute {
         "type" => (
             "type",
-            format!("{:?}", SearchType::of(IndexKind::from_name(value)?)).to_uppercase(),
+            SearchType::of(IndexKind::from_name(value)?)
+                .name()
+                .to_owned(),
         ),
         "agency_id" => (
             "agency",
@@ -276,20 +289,37 @@ impl SearchQuery {
             })
             .await
             .gql()?;
+        // The hits' rows: one query per type. The index may trail the database by a moment:
+        // what is gone, hidden or withdrawn since is left out rather than shown.
+        let ids = |kind: IndexKind| -> Vec<i64> {
+            results
+                .hits
+                .iter()
+                .filter(|h| h.index == kind)
+                .map(|h| h.id)
+                .collect()
+        };
+        let mut found_drafts: HashMap<i64, Draft> =
+            drafts::by_ids(&app.db, &ids(IndexKind::Drafts))
+                .await
+                .gql()?
+                .into_iter()
+                .map(|d| (d.id, Draft(d)))
+                .collect();
+        let mut found_sections = Section::load_many(ctx, &ids(IndexKind::Sections)).await?;
+        let mut found_comments: HashMap<i64, Comment> =
+            comments::visible_by_ids(&app.db, &ids(IndexKind::Comments))
+                .await
+                .gql()?
+                .into_iter()
+                .map(|c| (c.id, Comment(c)))
+                .collect();
         let mut edges = Vec::with_capacity(results.hits.len());
         for (i, hit) in results.hits.into_iter().enumerate() {
-            // The index may trail the database by a moment: what is gone, hidden or withdrawn
-            // since is left out rather than shown.
             let node = match hit.index {
-                IndexKind::Drafts => drafts::get(&app.db, hit.id)
-                    .await
-                    .gql()?
-                    .map(|d| SearchNode::Draft(Draft(d))),
-                IndexKind::Sections => Section::load(ctx, hit.id).await?.map(SearchNode::Section),
-                IndexKind::Comments => Comment::load(ctx, hit.id)
-                    .await?
-                    .filter(|c| c.0.withdrawn_at.is_none())
-                    .map(SearchNode::Comment),
+                IndexKind::Drafts => found_drafts.remove(&hit.id).map(SearchNode::Draft),
+                IndexKind::Sections => found_sections.remove(&hit.id).map(SearchNode::Section),
+                IndexKind::Comments => found_comments.remove(&hit.id).map(SearchNode::Comment),
             };
             if let Some(node) = node {
                 edges.push(SearchEdge {

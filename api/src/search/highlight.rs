@@ -138,7 +138,7 @@ pub fn snippet(text: &str, ranges: &[(usize, usize)], max_chars: usize) -> Strin
         if s >= e {
             continue;
         }
-        escape_into(&mut out, text[at..s].trim_start_matches([PRE, POST]));
+        escape_into(&mut out, &text[at..s]);
         out.push_str("<mark>");
         escape_into(&mut out, &text[s..e]);
         out.push_str("</mark>");
